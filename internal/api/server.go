@@ -1,0 +1,117 @@
+// Package api is the HTTP face of the service: Gin routes, middleware, the
+// contract's envelope and the mapping of errors to answers.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/instant-audience/audience/internal/registry"
+	"github.com/instant-audience/audience/internal/rtsegment"
+	"github.com/instant-audience/audience/internal/store"
+)
+
+// Authenticator logs users in and checks tokens.
+type Authenticator interface {
+	Login(ctx context.Context, username, password, clientIP string) (string, error)
+	Authenticate(ctx context.Context, token string) (store.Session, error)
+}
+
+// Registry knows members and segments.
+type Registry interface {
+	Member(ctx context.Context, id int64) (store.Member, error)
+	Resolve(ctx context.Context, ids []int64, codes []store.CodeRef) (registry.Lookup, error)
+}
+
+// Store applies and reads memberships.
+type Store interface {
+	Apply(ctx context.Context, users []store.UserWrite) error
+	Memberships(ctx context.Context, domain, id string) ([]store.Membership, time.Time, error)
+	Ping(ctx context.Context) error
+}
+
+// Config holds the API's settings.
+type Config struct {
+	// Limits are the caps of one POST /rt-segment.
+	Limits rtsegment.Limits
+	// DefaultExpiration is the lifetime in minutes of a membership whose
+	// block gives none and whose member sets no default (0 = never).
+	DefaultExpiration int64
+	// RequestTimeout bounds the store work of one request.
+	RequestTimeout time.Duration
+}
+
+// Deps are the services the API calls.
+type Deps struct {
+	Auth     Authenticator
+	Registry Registry
+	Store    Store
+	Logger   *slog.Logger
+}
+
+// Server serves the API.
+type Server struct {
+	cfg      Config
+	deps     Deps
+	log      *slog.Logger
+	draining atomic.Bool
+	engine   *gin.Engine
+}
+
+// New builds the server and its routes.
+func New(cfg Config, deps Deps) *Server {
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 10 * time.Second
+	}
+	log := deps.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{cfg: cfg, deps: deps, log: log}
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Drain makes /readyz fail from now on, so that load balancers stop
+// sending new requests before the server stops.
+func (s *Server) Drain() { s.draining.Store(true) }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// A path is either known or answered 404: no redirects, which clients
+	// of the reference service would not follow with their body.
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	// Client addresses come from the direct peer unless trusted proxies
+	// are configured.
+	_ = e.SetTrustedProxies(nil)
+
+	e.Use(s.requestID, s.recoverJSON, s.logRequest, s.deadline)
+	e.NoRoute(func(c *gin.Context) {
+		fail(c, http.StatusNotFound, errSyntax, "Unknown path: "+c.Request.URL.Path)
+	})
+	e.NoMethod(func(c *gin.Context) {
+		fail(c, http.StatusBadRequest, errSyntax, "Method "+c.Request.Method+
+			" is not allowed on "+c.Request.URL.Path+"; allowed: "+c.Writer.Header().Get("Allow"))
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.POST("/auth", s.login)
+
+	authed := e.Group("/", s.authenticate)
+	authed.POST("/rt-segment", s.postSegments)
+	authed.GET("/rt-segment", s.getSegments)
+	return e
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+//go:embed apply.lua
+var applySource string
+
+var applyScript = redis.NewScript(applySource)
+
+// UserWrite is one user entry to apply: the user and its changes, in the
+// order the request gave them.
+type UserWrite struct {
+	Domain  string // canonical domain, "" for the platform's own ids
+	ID      string // normalised id
+	Changes []Change
+}
+
+// Change sets or removes one membership.
+type Change struct {
+	SegID   int64
+	Value   int64
+	Minutes int64 // -1 removes, 0 never expires, otherwise the lifetime
+}
+
+// Membership is one live membership of a user.
+type Membership struct {
+	SegID     int64
+	Value     int64
+	ExpiresAt time.Time // zero: never expires
+}
+
+// Apply writes the user entries, each atomically by one script call, all
+// of them in one pipeline. It returns only once Redis has applied every
+// entry; on error some entries may have been applied and others not, and
+// the caller answers 503 so that the client retries the whole request
+// (applying an entry twice leaves the same memberships).
+func (s *Store) Apply(ctx context.Context, users []UserWrite) error {
+	if len(users) == 0 {
+		return nil
+	}
+	cmds := make([]*redis.Cmd, len(users))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, u := range users {
+			cmds[i] = applyScript.EvalSha(ctx, p, []string{s.keys.user(u.Domain, u.ID)}, changeArgs(u)...)
+		}
+		return nil
+	})
+	if err == nil {
+		return nil
+	}
+	return s.retryUnloaded(ctx, users, cmds)
+}
+
+// retryUnloaded runs again, with the script's source, the entries whose
+// call failed because Redis did not know the script (after a restart, a
+// failover or SCRIPT FLUSH). NOSCRIPT means the script did not run, so
+// nothing of those entries was applied. Any other failure is returned.
+func (s *Store) retryUnloaded(ctx context.Context, users []UserWrite, cmds []*redis.Cmd) error {
+	var again []int
+	for i, c := range cmds {
+		switch err := c.Err(); {
+		case err == nil:
+		case redis.HasErrorPrefix(err, "NOSCRIPT"):
+			again = append(again, i)
+		default:
+			return unavailable(err)
+		}
+	}
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, i := range again {
+			u := users[i]
+			applyScript.Eval(ctx, p, []string{s.keys.user(u.Domain, u.ID)}, changeArgs(u)...)
+		}
+		return nil
+	})
+	return unavailable(err)
+}
+
+func changeArgs(u UserWrite) []any {
+	args := make([]any, 0, 3*len(u.Changes))
+	for _, c := range u.Changes {
+		args = append(args, c.SegID, c.Value, c.Minutes)
+	}
+	return args
+}
+
+// Memberships returns the live memberships of one user, and the store's
+// clock at the time of reading. Fields past their expiry are left out:
+// they linger until the user is next written or the key expires.
+func (s *Store) Memberships(ctx context.Context, domain, id string) ([]Membership, time.Time, error) {
+	var now *redis.TimeCmd
+	var all *redis.MapStringStringCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		now = p.Time(ctx)
+		all = p.HGetAll(ctx, s.keys.user(domain, id))
+		return nil
+	})
+	if err != nil {
+		return nil, time.Time{}, unavailable(err)
+	}
+	t := now.Val()
+	out := make([]Membership, 0, len(all.Val()))
+	for field, v := range all.Val() {
+		m, ok := parseMembership(field, v)
+		if !ok || (!m.ExpiresAt.IsZero() && !m.ExpiresAt.After(t)) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, t, nil
+}
+
+// parseMembership reads a field written by apply.lua. A field that does
+// not parse was not written by this service and is skipped.
+func parseMembership(field, v string) (Membership, bool) {
+	seg, err := strconv.ParseInt(field, 10, 64)
+	if err != nil {
+		return Membership{}, false
+	}
+	expS, valS, ok := strings.Cut(v, ":")
+	if !ok {
+		return Membership{}, false
+	}
+	exp, err1 := strconv.ParseInt(expS, 10, 64)
+	val, err2 := strconv.ParseInt(valS, 10, 64)
+	if err1 != nil || err2 != nil {
+		return Membership{}, false
+	}
+	m := Membership{SegID: seg, Value: val}
+	if exp != 0 {
+		m.ExpiresAt = time.Unix(exp, 0).UTC()
+	}
+	return m, true
+}
