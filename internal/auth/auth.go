@@ -20,6 +20,7 @@ type Sessions interface {
 		idle, hard time.Duration) (store.Session, error)
 	TouchSession(ctx context.Context, tokenHash string,
 		idle, hard time.Duration) (store.Session, error)
+	RevokeSession(ctx context.Context, tokenHash string) error
 }
 
 // ErrBadCredentials is returned for a wrong username or password alike.
@@ -111,7 +112,29 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	if err != nil {
 		return "", err
 	}
+	if err := s.stillEnabled(ctx, u.Name, token); err != nil {
+		return "", err
+	}
 	return token, nil
+}
+
+// stillEnabled closes the race with an operator disabling the user while
+// this login was under way. Disabling writes the flag first and then
+// revokes the sessions it finds indexed; this session was indexed before
+// the flag is read again here. So either that revocation sees it, or this
+// read sees the flag and the session is revoked here.
+func (s *Service) stillEnabled(ctx context.Context, name, token string) error {
+	u, err := s.store.APIUser(ctx, name)
+	if err == nil && u.Enabled {
+		return nil
+	}
+	if rerr := s.store.RevokeSession(ctx, HashToken(token)); rerr != nil {
+		return rerr
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return ErrBadCredentials
 }
 
 // Authenticate returns the session of a token and renews its idle
