@@ -26,7 +26,7 @@ var errTooLarge = fmt.Errorf("request body larger than %d bytes", MaxBody)
 // and stops there.
 func readBody(c *gin.Context) ([]byte, bool) {
 	var r io.Reader = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBody)
-	switch enc := strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))); enc {
+	switch strings.ToLower(strings.TrimSpace(c.GetHeader("Content-Encoding"))) {
 	case "", "identity":
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(r)
@@ -37,7 +37,7 @@ func readBody(c *gin.Context) ([]byte, bool) {
 		r = zr
 	default:
 		fail(c, http.StatusUnsupportedMediaType, errSyntax,
-			fmt.Sprintf("Content-Encoding %q is not supported; send gzip or none.", enc))
+			"Unsupported Content-Encoding; send gzip or none.")
 		return nil, false
 	}
 
@@ -48,6 +48,7 @@ func readBody(c *gin.Context) ([]byte, bool) {
 	if len(body) > MaxBody {
 		return nil, bodyError(c, errTooLarge)
 	}
+	renewDeadline(c)
 	return body, true
 }
 

@@ -72,8 +72,39 @@ func (s *Server) logRequest(c *gin.Context) {
 // deadline bounds the store work of a request, so that a slow or dead
 // store turns into a 503 rather than a request that hangs.
 func (s *Server) deadline(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.RequestTimeout)
-	defer cancel()
-	c.Request = c.Request.WithContext(ctx)
+	d := &deadlineState{base: c.Request.Context(), timeout: s.cfg.RequestTimeout}
+	defer d.cancel()
+	c.Set(ctxDeadline, d)
+	d.renew(c)
 	c.Next()
+}
+
+const ctxDeadline = "deadline"
+
+// deadlineState lets the bound start again once a body has been read:
+// the time a client takes to upload is not the store's, and must not turn
+// a slow upload into a 503 that blames the store.
+type deadlineState struct {
+	base    context.Context
+	timeout time.Duration
+	cancels []context.CancelFunc
+}
+
+func (d *deadlineState) renew(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(d.base, d.timeout)
+	d.cancels = append(d.cancels, cancel)
+	c.Request = c.Request.WithContext(ctx)
+}
+
+func (d *deadlineState) cancel() {
+	for _, cancel := range d.cancels {
+		cancel()
+	}
+}
+
+// renewDeadline starts the request's store bound again, from now.
+func renewDeadline(c *gin.Context) {
+	if d, ok := c.Get(ctxDeadline); ok {
+		d.(*deadlineState).renew(c)
+	}
 }

@@ -11,19 +11,9 @@ import (
 
 	"github.com/instant-audience/audience/internal/registry"
 	"github.com/instant-audience/audience/internal/rtsegment"
+	"github.com/instant-audience/audience/internal/stats"
 	"github.com/instant-audience/audience/internal/store"
 )
-
-type postResponse struct {
-	Status   string        `json:"status"`
-	Message  postCounts    `json:"message"`
-	Warnings []postWarning `json:"warnings"`
-}
-
-type postCounts struct {
-	UsersInRequest    int `json:"users_in_request"`
-	SegmentsInRequest int `json:"segments_in_request"`
-}
 
 type postWarning struct {
 	Message string          `json:"message"`
@@ -31,32 +21,41 @@ type postWarning struct {
 }
 
 // postSegments answers POST /rt-segment: decode, resolve the segments
-// named, check, apply, and answer 200 only once the store has applied
-// every accepted entry.
+// named, check, charge the users limit, apply and count in one pipeline,
+// and answer 200 only once the store has applied every accepted entry.
 func (s *Server) postSegments(c *gin.Context) {
 	body, ok := readBody(c)
 	if !ok {
 		return
 	}
-	req, err := rtsegment.Parse(body, s.cfg.Limits)
+	member := memberOf(c)
+	req, err := rtsegment.Parse(body, s.cfg.Limits, parseOptions(member)...)
 	if err != nil {
 		fail(c, http.StatusBadRequest, errSyntax, err.Error())
 		return
 	}
 
-	member := memberOf(c)
 	lookup, err := s.resolve(c, req.Refs())
 	if err != nil {
 		s.storeFailed(c, err)
 		return
 	}
-	res := req.Check(s.policy(member, lookup))
+	policy := s.policy(member, lookup)
+	if policy.MapExternal, ok = s.mapExternal(c, member, req.ExternalIDs()); !ok {
+		return
+	}
+	res := req.Check(policy)
+	if !s.chargeUsers(c, member, res.UsersInRequest) {
+		return
+	}
 
-	if err := s.deps.Store.Apply(c, toWrites(res.Users)); err != nil {
+	usage := stats.UsageOf(member.ID, time.Now(), res)
+	if err := s.deps.Store.ApplyCounted(c, toWrites(res.Users), &usage); err != nil {
 		s.storeFailed(c, err)
 		return
 	}
-	writeOK(c, answerOf(res))
+	s.observePost(res)
+	writePostAnswer(c, res)
 }
 
 // resolve looks up, in one batch, every segment the request names.
@@ -78,6 +77,11 @@ func (s *Server) policy(m store.Member, l registry.Lookup) rtsegment.Policy {
 	def := s.cfg.DefaultExpiration
 	if m.DefaultExpiration != nil {
 		def = *m.DefaultExpiration
+	}
+	// A member's default is held to the service's maximum like any
+	// lifetime a block gives.
+	if max := s.cfg.Limits.MaxExpiration; max > 0 && (def > max || def < 0) {
+		def = max
 	}
 	return rtsegment.Policy{
 		MemberID: m.ID,
@@ -111,21 +115,6 @@ func toWrites(users []rtsegment.User) []store.UserWrite {
 	return out
 }
 
-func answerOf(res *rtsegment.Result) postResponse {
-	warnings := make([]postWarning, len(res.Warnings))
-	for i, w := range res.Warnings {
-		warnings[i] = postWarning{Message: w.Message, Entity: w.Entity}
-	}
-	return postResponse{
-		Status: "OK",
-		Message: postCounts{
-			UsersInRequest:    res.UsersInRequest,
-			SegmentsInRequest: res.SegmentsInRequest,
-		},
-		Warnings: warnings,
-	}
-}
-
 type getResponse struct {
 	Status       string           `json:"status"`
 	UserID       string           `json:"user_id"`
@@ -156,12 +145,11 @@ func (s *Server) getSegments(c *gin.Context) {
 		fail(c, http.StatusBadRequest, errSyntax, "Query parameter 'user_id' is required.")
 		return
 	}
-	domain, id, err := rtsegment.NormalizeUser(c.Query("domain"), c.Query("user_id"))
-	if err != nil {
-		fail(c, http.StatusBadRequest, errSyntax, err.Error())
+	domain, id, shown, ok := s.queryUser(c)
+	if !ok {
 		return
 	}
-	all, _, err := s.deps.Store.Memberships(c, domain, id)
+	all, err := s.membershipsOf(c, domain, id)
 	if err != nil {
 		s.storeFailed(c, err)
 		return
@@ -192,7 +180,7 @@ func (s *Server) getSegments(c *gin.Context) {
 		dom = &domain
 	}
 	writeOK(c, getResponse{
-		Status: "OK", UserID: id, Domain: dom, Segments: out,
+		Status: "OK", UserID: shown, Domain: dom, Segments: out,
 		Count: len(out), NumElements: len(out), DbgInfo: dbgInfo{OutputTerm: "segments"},
 	})
 }

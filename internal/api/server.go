@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/instant-audience/audience/internal/metrics"
 	"github.com/instant-audience/audience/internal/registry"
 	"github.com/instant-audience/audience/internal/rtsegment"
 	"github.com/instant-audience/audience/internal/store"
@@ -30,7 +31,7 @@ type Registry interface {
 
 // Store applies and reads memberships.
 type Store interface {
-	Apply(ctx context.Context, users []store.UserWrite) error
+	ApplyCounted(ctx context.Context, users []store.UserWrite, usage *store.Usage) error
 	Memberships(ctx context.Context, domain, id string) ([]store.Membership, time.Time, error)
 	Ping(ctx context.Context) error
 }
@@ -44,6 +45,16 @@ type Config struct {
 	DefaultExpiration int64
 	// RequestTimeout bounds the store work of one request.
 	RequestTimeout time.Duration
+	// TrustedProxies are the addresses and CIDRs of the load balancers
+	// whose X-Forwarded-For gives the client address; none by default,
+	// and then the direct peer is the client.
+	TrustedProxies []string
+	// SeparateAdmin moves /metrics from the main handler to
+	// AdminHandler's.
+	SeparateAdmin bool
+	// UIDMapTTL is the lifetime of a mapping posted to /uid-map; 0 is
+	// DefaultUIDMapTTL.
+	UIDMapTTL time.Duration
 }
 
 // Deps are the services the API calls.
@@ -52,6 +63,16 @@ type Deps struct {
 	Registry Registry
 	Store    Store
 	Logger   *slog.Logger
+	// Metrics records requests and what they did; nil records nothing.
+	Metrics *metrics.Metrics
+	// MetricsHandler serves GET /metrics; nil serves no /metrics.
+	MetricsHandler http.Handler
+	// Limiter enforces the members' rate limits; nil limits nothing.
+	Limiter Limiter
+	// Stats reads usage statistics for GET /rt-segment-processed.
+	Stats Stats
+	// UIDMaps keeps the members' user id mappings (POST /uid-map).
+	UIDMaps UIDMaps
 }
 
 // Server serves the API.
@@ -85,6 +106,26 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) Drain() { s.draining.Store(true) }
 
 func (s *Server) routes() *gin.Engine {
+	e := s.engineBase()
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/openapi.json", s.openAPI)
+	if s.deps.MetricsHandler != nil && !s.cfg.SeparateAdmin {
+		e.GET("/metrics", s.serveMetrics)
+	}
+	e.POST("/auth", s.login)
+
+	authed := e.Group("/", s.authenticate, s.limitCalls)
+	authed.POST("/rt-segment", s.postSegments)
+	authed.GET("/rt-segment", s.getSegments)
+	authed.GET("/rt-segment-processed", s.getProcessed)
+	authed.POST("/uid-map", s.postUIDMap)
+	return e
+}
+
+// engineBase returns an engine with the middleware and the JSON answers
+// to unknown paths and wrong methods, and no route yet.
+func (s *Server) engineBase() *gin.Engine {
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// A path is either known or answered 404: no redirects, which clients
@@ -94,24 +135,24 @@ func (s *Server) routes() *gin.Engine {
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
 	// Client addresses come from the direct peer unless trusted proxies
-	// are configured.
-	_ = e.SetTrustedProxies(nil)
+	// are configured; config validated them, so an error here is a bug
+	// that leaves every proxy untrusted.
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("trusted proxies refused; trusting none", "err", err)
+		_ = e.SetTrustedProxies(nil)
+	}
 
-	e.Use(s.requestID, s.recoverJSON, s.logRequest, s.deadline)
+	// recoverJSON sits inside the logging and metrics middleware, so that
+	// a request that panicked is still logged and counted.
+	e.Use(s.requestID, s.observe, s.logRequest, s.recoverJSON, s.deadline)
+	// Error texts never echo the path or method: they are the client's
+	// bytes, and the contract keeps certain words out of error bodies.
 	e.NoRoute(func(c *gin.Context) {
-		fail(c, http.StatusNotFound, errSyntax, "Unknown path: "+c.Request.URL.Path)
+		fail(c, http.StatusNotFound, errSyntax, "Unknown path.")
 	})
 	e.NoMethod(func(c *gin.Context) {
-		fail(c, http.StatusBadRequest, errSyntax, "Method "+c.Request.Method+
-			" is not allowed on "+c.Request.URL.Path+"; allowed: "+c.Writer.Header().Get("Allow"))
+		fail(c, http.StatusBadRequest, errSyntax,
+			"Method not allowed on this path; allowed: "+c.Writer.Header().Get("Allow")+".")
 	})
-
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.POST("/auth", s.login)
-
-	authed := e.Group("/", s.authenticate)
-	authed.POST("/rt-segment", s.postSegments)
-	authed.GET("/rt-segment", s.getSegments)
 	return e
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -18,13 +17,6 @@ const (
 	ctxRecord = "member"
 )
 
-type loginRequest struct {
-	Auth struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	} `json:"auth"`
-}
-
 type loginResponse struct {
 	Status string `json:"status"`
 	Token  string `json:"token"`
@@ -37,13 +29,12 @@ func (s *Server) login(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req loginRequest
-	if err := json.Unmarshal(trimBOM(body), &req); err != nil {
-		fail(c, http.StatusBadRequest, errSyntax,
-			`Body must be {"auth": {"username": "...", "password": "..."}}.`)
+	username, password, err := parseLogin(body)
+	if err != nil {
+		fail(c, http.StatusBadRequest, errSyntax, "Invalid login request: "+err.Error()+".")
 		return
 	}
-	token, err := s.deps.Auth.Login(c, req.Auth.Username, req.Auth.Password, c.ClientIP())
+	token, err := s.deps.Auth.Login(c, username, password, c.ClientIP())
 	var throttled *auth.ThrottledError
 	switch {
 	case err == nil:
@@ -91,11 +82,14 @@ func (s *Server) authenticate(c *gin.Context) {
 // tokenOf reads the token from the Authorization header (bare, or after
 // "Bearer ") or else from the access_token query parameter.
 func tokenOf(r *http.Request) string {
-	if h := strings.TrimSpace(r.Header.Get("Authorization")); h != "" {
-		if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-			return strings.TrimSpace(h[7:])
+	if h := r.Header.Get("Authorization"); h != "" {
+		// Tokens hold no white space, so the header is one word (the
+		// token) or two (a scheme and the token).
+		f := strings.Fields(h)
+		if len(f) == 2 && strings.EqualFold(f[0], "bearer") {
+			return f[1]
 		}
-		return h
+		return strings.TrimSpace(h)
 	}
 	return r.URL.Query().Get("access_token")
 }

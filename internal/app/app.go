@@ -8,11 +8,16 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/instant-audience/audience/internal/api"
 	"github.com/instant-audience/audience/internal/auth"
 	"github.com/instant-audience/audience/internal/config"
+	"github.com/instant-audience/audience/internal/limits"
+	"github.com/instant-audience/audience/internal/metrics"
 	"github.com/instant-audience/audience/internal/registry"
 	"github.com/instant-audience/audience/internal/rtsegment"
+	"github.com/instant-audience/audience/internal/stats"
 	"github.com/instant-audience/audience/internal/store"
 )
 
@@ -20,6 +25,10 @@ import (
 type Service struct {
 	API   *api.Server
 	Store *store.Store
+	// Metrics records what the service does; Registry holds them, with
+	// the Go runtime's, the process's and the Redis pool's.
+	Metrics  *metrics.Metrics
+	Registry *prometheus.Registry
 
 	embedded *store.Embedded
 }
@@ -28,24 +37,33 @@ type Service struct {
 // demo when asked to, and builds the API over it.
 func Build(ctx context.Context, cfg config.Server, log *slog.Logger) (*Service, error) {
 	svc := &Service{}
-	url := cfg.Redis.URL
-	if url == "" {
+	redisCfg := cfg.Redis
+	if redisCfg.Topology() == "" {
 		emb, err := store.StartEmbedded(cfg.EmbeddedAddr)
 		if err != nil {
 			return nil, fmt.Errorf("embedded store: %w", err)
 		}
 		svc.embedded = emb
-		url = emb.URL()
+		redisCfg.URL = emb.URL()
 		log.Warn("running on the embedded in-memory store: data lives in memory"+
 			" and is lost on exit; set AUDIENCE_REDIS_URL for a real store",
-			"embedded_store", url)
+			"embedded_store", redisCfg.URL)
 	}
-	client, err := store.Dial(url)
+	client, err := store.Connect(redisCfg)
 	if err != nil {
 		svc.Close()
 		return nil, err
 	}
 	svc.Store = store.New(client, cfg.Redis.KeyPrefix)
+	log.Info("store", "redis", redisCfg.Describe())
+
+	svc.Registry = metrics.NewRegistry(Version)
+	svc.Metrics = metrics.New(svc.Registry)
+	client.AddHook(svc.Metrics.StoreHook())
+	if err := metrics.RegisterPool(svc.Registry, client); err != nil {
+		svc.Close()
+		return nil, fmt.Errorf("metrics: %w", err)
+	}
 
 	if cfg.Demo || svc.embedded != nil {
 		if err := ProvisionDemo(ctx, svc.Store, cfg.BcryptCost); err != nil {
@@ -64,11 +82,24 @@ func Build(ctx context.Context, cfg config.Server, log *slog.Logger) (*Service, 
 		},
 		DefaultExpiration: cfg.DefaultExpiration,
 		RequestTimeout:    cfg.RequestTimeout,
+		TrustedProxies:    cfg.TrustedProxies,
+		SeparateAdmin:     cfg.AdminAddr != "",
+		UIDMapTTL:         cfg.UIDMapTTL,
 	}, api.Deps{
 		Auth:     authn,
 		Registry: registry.New(svc.Store, cfg.RegistryTTL),
 		Store:    svc.Store,
 		Logger:   log,
+		Metrics:  svc.Metrics,
+		// The handler gathers from the service's own registry only.
+		MetricsHandler: metrics.Handler(svc.Registry),
+		Limiter: limits.New(svc.Store, limits.Config{
+			PostPerSec:  cfg.LimitPostPerSec,
+			GetPerSec:   cfg.LimitGetPerSec,
+			UsersPerSec: cfg.LimitUsersPerSec,
+		}),
+		Stats:   stats.NewReporter(svc.Store),
+		UIDMaps: svc.Store,
 	})
 	return svc, nil
 }

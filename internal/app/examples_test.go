@@ -21,7 +21,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, b := range backends() {
 		t.Run(b.name, func(t *testing.T) {
-			in := start(t, testConfig(b.url(t)))
+			in := start(t, b.config(t))
 			token := in.login(DemoUser, DemoPassword)
 			for _, req := range reqs {
 				name := strings.TrimSuffix(filepath.Base(req), ".request.json")

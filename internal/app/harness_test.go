@@ -21,16 +21,39 @@ import (
 type backend struct {
 	name string
 	url  func(t *testing.T) string // "" for the embedded store
+	// topo, when set, is used instead of url: a Sentinel group or a
+	// Cluster, reached as the service reaches them.
+	topo func(t *testing.T) config.RedisConn
 }
 
-// backends returns the embedded store always, and a real redis-server
-// unless the tests run with -short.
+// config returns testConfig over the backend, starting it.
+func (b backend) config(t *testing.T) config.Server {
+	if b.topo == nil {
+		return testConfig(b.url(t))
+	}
+	cfg := testConfig("")
+	cfg.Redis.RedisConn = b.topo(t)
+	return cfg
+}
+
+// backends returns the embedded store always, and unless the tests run
+// with -short a real redis-server, a Sentinel group (master, replica,
+// sentinel) and a three-master Cluster.
 func backends() []backend {
 	b := []backend{{name: "embedded", url: func(*testing.T) string { return "" }}}
 	if !testing.Short() {
 		b = append(b, backend{name: "redis", url: func(t *testing.T) string {
 			testredis.Require(t)
 			return "redis://" + testredis.StartSingle(t).Addr
+		}}, backend{name: "sentinel", topo: func(t *testing.T) config.RedisConn {
+			s := testredis.StartSentinel(t, 1, 1)
+			c := config.DefaultRedisConn()
+			c.SentinelMaster, c.SentinelAddrs = s.MasterName, s.SentinelAddrs
+			return c
+		}}, backend{name: "cluster", topo: func(t *testing.T) config.RedisConn {
+			c := config.DefaultRedisConn()
+			c.ClusterAddrs = testredis.StartCluster(t, 0).Addrs
+			return c
 		}})
 	}
 	return b
@@ -49,6 +72,11 @@ func testConfig(redisURL string) config.Server {
 		BcryptCost:      4,
 		LogLevel:        "debug",
 		LogFormat:       "json",
+		// The examples post 1000 users right after other posts, sooner
+		// than the users bucket (burst 1000) refills, above all on the
+		// embedded store, whose clock moves every 100 ms. Limits have
+		// tests of their own; members' own limits still apply.
+		RateLimits: config.RateLimits{LimitUsersPerSec: 1_000_000},
 	}
 }
 

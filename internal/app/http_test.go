@@ -215,3 +215,51 @@ func TestStoreDown(t *testing.T) {
 		t.Fatalf("readyz after the store came back: %d", a.status)
 	}
 }
+
+func TestLoginBodies(t *testing.T) {
+	in := start(t, testConfig(""))
+	tests := []struct {
+		name, body string
+		status     int
+	}{
+		{"right", `{"auth":{"username":"demo","password":"demo"}}`, 200},
+		{"unknown keys ignored", `{"x":1,"auth":{"username":"demo","password":"demo","y":[]}}`, 200},
+		{"keys match exactly", `{"AUTH":{"USERNAME":"demo","PASSWORD":"demo"}}`, 400},
+		{"duplicate top-level key", `{"auth":{"username":"x","password":"y"},"auth":{"username":"demo","password":"demo"}}`, 400},
+		{"duplicate inner key", `{"auth":{"username":"x","username":"demo","password":"demo"}}`, 400},
+		{"null", `null`, 400},
+		{"empty object", `{}`, 400},
+		{"password missing", `{"auth":{"username":"demo"}}`, 400},
+		{"password not a string", `{"auth":{"username":"demo","password":1}}`, 400},
+		{"trailing data", `{"auth":{"username":"demo","password":"demo"}} {}`, 400},
+		{"not UTF-8", "{\"auth\":{\"username\":\"demo\",\"password\":\"\xff\"}}", 400},
+		{"wrong password", `{"auth":{"username":"demo","password":"x"}}`, 401},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := in.do("POST", "/auth", "", []byte(tc.body))
+			if a.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", a.status, tc.status, a.raw)
+			}
+		})
+	}
+
+	token := in.login(DemoUser, DemoPassword)
+	for _, h := range []string{"Bearer\t" + token, "bearer  " + token, " " + token + " "} {
+		if a := in.post(h, oneMembership); a.status != 200 {
+			t.Fatalf("Authorization %q: %d", h, a.status)
+		}
+	}
+}
+
+// TestWarningEntitiesAsSent: a warning's entity is the item's JSON exactly
+// as it was sent, spacing and characters included.
+func TestWarningEntitiesAsSent(t *testing.T) {
+	in := start(t, testConfig(""))
+	token := in.login(DemoUser, DemoPassword)
+	block := `{ "seg_id" : 1e3 , "note":"<a&b>" }`
+	a := in.post(token, `{"rt_segment":[{"user_id":"5","seg_block":[`+block+`]}]}`)
+	if a.status != 200 || !bytes.Contains(a.raw, []byte(`"entity":`+block)) {
+		t.Fatalf("entity not as sent: %s", a.raw)
+	}
+}

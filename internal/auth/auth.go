@@ -78,7 +78,7 @@ func New(s Sessions, throttle *Throttle, cfg Config) *Service {
 // one, so the answer's timing does not tell which part was wrong.
 func (s *Service) Login(ctx context.Context, username, password, clientIP string) (string, error) {
 	if s.throttle != nil {
-		if err := s.throttle.BeforeAttempt(ctx, username, clientIP); err != nil {
+		if err := s.throttle.Attempt(ctx, username, clientIP); err != nil {
 			return "", err
 		}
 	}
@@ -93,11 +93,6 @@ func (s *Service) Login(ctx context.Context, username, password, clientIP string
 	}
 	ok := checkPassword(hash, password) && err == nil && u.Enabled
 	if !ok {
-		if s.throttle != nil {
-			if err := s.throttle.Failed(ctx, username, clientIP); err != nil {
-				return "", err
-			}
-		}
 		return "", ErrBadCredentials
 	}
 	if s.throttle != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"sync"
 	"testing"
 	"time"
 
@@ -113,21 +114,21 @@ func TestThrottles(t *testing.T) {
 	ctx := context.Background()
 	var throttled *auth.ThrottledError
 
-	t.Run("failures per user", func(t *testing.T) {
+	t.Run("attempts per user", func(t *testing.T) {
 		f := newFixture(t)
 		for i := 0; i < 20; i++ {
 			f.svc.Login(ctx, "ann", "wrong", "10.0.0."+string(rune('0'+i%10)))
 		}
 		_, err := f.svc.Login(ctx, "ann", "s3cret", "1.2.3.4")
 		if !errors.As(err, &throttled) || throttled.RetryAfter <= 0 {
-			t.Fatalf("21st attempt after 20 failures: %v", err)
+			t.Fatalf("21st attempt: %v", err)
 		}
-		f.advance(time.Minute)
+		f.advance(throttled.RetryAfter)
 		if _, err := f.svc.Login(ctx, "ann", "s3cret", "1.2.3.4"); err != nil {
-			t.Fatalf("after waiting: %v", err)
+			t.Fatalf("after waiting Retry-After: %v", err)
 		}
 	})
-	t.Run("failures per address", func(t *testing.T) {
+	t.Run("attempts per address", func(t *testing.T) {
 		f := newFixture(t)
 		for i := 0; i < 100; i++ {
 			f.svc.Login(ctx, "user"+string(rune('a'+i%26)), "x", "6.6.6.6")
@@ -139,15 +140,44 @@ func TestThrottles(t *testing.T) {
 			t.Fatalf("another address is throttled too: %v", err)
 		}
 	})
-	t.Run("successes per user", func(t *testing.T) {
+	t.Run("concurrent guesses", func(t *testing.T) {
+		f := newFixture(t)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		checked := 0
+		for i := 0; i < 50; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := f.svc.Login(ctx, "ann", "guess", "7.7.7.7")
+				if errors.Is(err, auth.ErrBadCredentials) {
+					mu.Lock()
+					checked++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if checked != 20 {
+			t.Fatalf("%d of 50 concurrent guesses were checked, want 20", checked)
+		}
+	})
+	t.Run("successes per user in any window", func(t *testing.T) {
 		f := newFixture(t)
 		for i := 0; i < 10; i++ {
 			if _, err := f.svc.Login(ctx, "ann", "s3cret", "1.2.3.4"); err != nil {
 				t.Fatalf("login %d: %v", i+1, err)
 			}
+			f.advance(10 * time.Second)
 		}
+		// Half the window later, no login has left it yet.
+		f.advance(2 * time.Minute)
 		if _, err := f.svc.Login(ctx, "ann", "s3cret", "1.2.3.4"); !errors.As(err, &throttled) {
-			t.Fatalf("11th login in 5 minutes: %v", err)
+			t.Fatalf("11th login within 5 minutes: %v", err)
+		}
+		f.advance(throttled.RetryAfter)
+		if _, err := f.svc.Login(ctx, "ann", "s3cret", "1.2.3.4"); err != nil {
+			t.Fatalf("after the first login left the window: %v", err)
 		}
 	})
 }

@@ -4,10 +4,9 @@
 package config
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"net/url"
+	"net"
 	"time"
 
 	"github.com/peterbourgon/ff/v3"
@@ -19,16 +18,25 @@ const EnvPrefix = "AUDIENCE"
 
 // Redis says where the store is. Shared by the server and audiencectl.
 type Redis struct {
-	// URL is a redis:// or rediss:// URL of a single server; empty runs
-	// the server on an embedded in-memory store. AUDIENCE_REDIS_URL.
+	// URL is a redis:// or rediss:// URL of a single server; empty, with
+	// no Sentinel or Cluster either, runs the server on an embedded
+	// in-memory store. AUDIENCE_REDIS_URL.
 	URL string
 	// KeyPrefix is put before every key ("ia:"). AUDIENCE_KEY_PREFIX.
 	KeyPrefix string
+	// RedisConn chooses Sentinel or Cluster instead of URL, and holds
+	// credentials, TLS, pool and timeouts (redis.go).
+	RedisConn
 }
 
 // Server holds the settings of audience-api.
 type Server struct {
 	Redis Redis
+	// HTTP holds the admin address, trusted proxies and HTTP server
+	// bounds (http.go).
+	HTTP
+	// RateLimits are the service-wide rate limits (limits.go).
+	RateLimits
 
 	// Addr is the listen address (":8080"). AUDIENCE_ADDR.
 	Addr string
@@ -49,6 +57,9 @@ type Server struct {
 	// longest an operator's change takes to reach every replica.
 	// AUDIENCE_REGISTRY_TTL.
 	RegistryTTL time.Duration
+	// UIDMapTTL is the lifetime of a user id mapping posted to /uid-map;
+	// posting it again restarts it (720h, 30 days). AUDIENCE_UID_MAP_TTL.
+	UIDMapTTL time.Duration
 	// RequestTimeout bounds the store work of one request (10s).
 	// AUDIENCE_REQUEST_TIMEOUT.
 	RequestTimeout time.Duration
@@ -73,6 +84,7 @@ func RegisterRedis(fs *flag.FlagSet, r *Redis) {
 	fs.StringVar(&r.URL, "redis-url", "",
 		"redis:// or rediss:// URL of the store; empty runs on an embedded in-memory store")
 	fs.StringVar(&r.KeyPrefix, "key-prefix", "ia:", "prefix of every Redis key")
+	registerRedisConn(fs, &r.RedisConn)
 }
 
 // ParseServer reads the server's settings from args and the environment.
@@ -81,6 +93,8 @@ func ParseServer(name string, args []string) (Server, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	RegisterRedis(fs, &c.Redis)
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
+	registerHTTP(fs, &c.HTTP)
+	registerLimits(fs, &c.RateLimits)
 	fs.StringVar(&c.EmbeddedAddr, "embedded-addr", "127.0.0.1:0",
 		"listen address of the embedded store (used when -redis-url is empty)")
 	fs.BoolVar(&c.Demo, "demo", false, "provision the demo data into a real store too")
@@ -90,6 +104,8 @@ func ParseServer(name string, args []string) (Server, error) {
 		"longest lifetime a seg block may ask for, in minutes")
 	fs.DurationVar(&c.RegistryTTL, "registry-ttl", 5*time.Second,
 		"how long members and segments are cached in each replica")
+	fs.DurationVar(&c.UIDMapTTL, "uid-map-ttl", 30*24*time.Hour,
+		"lifetime of a user id mapping posted to /uid-map (whole seconds)")
 	fs.DurationVar(&c.RequestTimeout, "request-timeout", 10*time.Second,
 		"bound on the store work of one request")
 	fs.DurationVar(&c.DrainDelay, "drain-delay", 0,
@@ -116,6 +132,15 @@ func (c Server) Validate() error {
 	if err := c.Redis.Validate(); err != nil {
 		return err
 	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return bad("AUDIENCE_ADDR", c.Addr, "must be host:port or :port, e.g. :8080")
+	}
+	if err := c.HTTP.validate(); err != nil {
+		return err
+	}
+	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
 	switch {
 	case c.MaxExpiration <= 0:
 		return bad("AUDIENCE_MAX_EXPIRATION", c.MaxExpiration, "must be above 0")
@@ -124,6 +149,8 @@ func (c Server) Validate() error {
 			fmt.Sprintf("must be 0 (never) to AUDIENCE_MAX_EXPIRATION (%d)", c.MaxExpiration))
 	case c.RegistryTTL <= 0:
 		return bad("AUDIENCE_REGISTRY_TTL", c.RegistryTTL, "must be above 0")
+	case c.UIDMapTTL < time.Second:
+		return bad("AUDIENCE_UID_MAP_TTL", c.UIDMapTTL, "must be at least 1s")
 	case c.RequestTimeout <= 0:
 		return bad("AUDIENCE_REQUEST_TIMEOUT", c.RequestTimeout, "must be above 0")
 	case c.DrainDelay < 0:
@@ -147,14 +174,7 @@ func (r Redis) Validate() error {
 	if r.KeyPrefix == "" {
 		return bad("AUDIENCE_KEY_PREFIX", r.KeyPrefix, "must not be empty")
 	}
-	if r.URL == "" {
-		return nil
-	}
-	u, err := url.Parse(r.URL)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return errors.New("AUDIENCE_REDIS_URL: must be redis://host:port or rediss://host:port")
-	}
-	return nil
+	return r.validateConn()
 }
 
 func bad(name string, v any, why string) error {

@@ -15,7 +15,8 @@ func TestParseServer(t *testing.T) {
 	}{
 		{name: "defaults", check: func(t *testing.T, c Server) {
 			if c.Addr != ":8080" || c.Redis.URL != "" || c.MaxExpiration != 259200 ||
-				c.DefaultExpiration != 0 || c.Redis.KeyPrefix != "ia:" {
+				c.DefaultExpiration != 0 || c.Redis.KeyPrefix != "ia:" ||
+				c.UIDMapTTL.Hours() != 720 {
 				t.Fatalf("defaults: %+v", c)
 			}
 		}},
@@ -49,6 +50,14 @@ func TestParseServer(t *testing.T) {
 			wantErr: "AUDIENCE_BCRYPT_COST"},
 		{name: "empty prefix", env: map[string]string{"AUDIENCE_KEY_PREFIX": ""},
 			args: []string{"-key-prefix", ""}, wantErr: "AUDIENCE_KEY_PREFIX"},
+		{name: "uid map ttl", env: map[string]string{"AUDIENCE_UID_MAP_TTL": "90m"},
+			check: func(t *testing.T, c Server) {
+				if c.UIDMapTTL.Minutes() != 90 {
+					t.Fatalf("uid map ttl %v", c.UIDMapTTL)
+				}
+			}},
+		{name: "uid map ttl below a second", env: map[string]string{"AUDIENCE_UID_MAP_TTL": "500ms"},
+			wantErr: "AUDIENCE_UID_MAP_TTL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

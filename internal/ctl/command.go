@@ -31,6 +31,14 @@ type command struct {
 	// setup registers the command's flags on fs and returns what runs
 	// once they are parsed.
 	setup func(fs *flag.FlagSet) action
+	// args names the arguments the command takes besides its flags, as
+	// "FILE"; without it any argument is refused (it may be a secret
+	// typed in the wrong place). Flags may come before or after it.
+	args string
+	// api marks a command that talks to the API over HTTP rather than to
+	// the store: it takes no store settings, and runs without opTimeout
+	// until it is done or interrupted.
+	api bool
 }
 
 // action is the work of a command once its flags are parsed.
@@ -46,6 +54,8 @@ type call struct {
 	flags  *flag.FlagSet
 	global *flag.FlagSet
 	st     *store.Store
+	// args are the arguments after the flags, for a command that has them.
+	args []string
 	// secrets are the passwords, tokens and store URL this run has seen:
 	// any of them is masked in what is reported.
 	secrets []string
@@ -62,8 +72,9 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// name is the command as typed, "member create".
-func (c *command) name() string { return c.noun + " " + c.verb }
+// name is the command as typed, "member create", or "push" for a command
+// of one word.
+func (c *command) name() string { return strings.TrimSpace(c.noun + " " + c.verb) }
 
 // run parses the command's flags and runs it.
 func (c *command) run(args []string, global *flag.FlagSet, e *env) int {
@@ -72,15 +83,21 @@ func (c *command) run(args []string, global *flag.FlagSet, e *env) int {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	act := c.setup(fs)
-	config.RegisterRedis(fs, &config.Redis{})
+	if !c.api {
+		config.RegisterRedis(fs, &config.Redis{})
+	}
 
-	err := fs.Parse(args)
+	positional, err := parseInterleaved(fs, args, c.args != "")
 	if errors.Is(err, flag.ErrHelp) {
 		c.writeHelp(e.stdout)
 		return exitOK
 	}
 	if err != nil {
 		return usageFailure(e.stderr, name, err.Error(), name+" -h")
+	}
+	if c.args != "" && len(positional) != 1 {
+		msg := fmt.Sprintf("one %s is needed, %d given", c.args, len(positional))
+		return usageFailure(e.stderr, name, msg, name+" -h")
 	}
 	if fs.NArg() > 0 {
 		// The argument is not echoed: it may be a password or a token
@@ -96,13 +113,30 @@ func (c *command) run(args []string, global *flag.FlagSet, e *env) int {
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	if c.api {
+		ctx, cancel = context.WithCancel(context.Background())
+	}
 	defer cancel()
-	cl := &call{env: e, ctx: ctx, name: name, flags: fs, global: global}
+	cl := &call{env: e, ctx: ctx, name: name, flags: fs, global: global, args: positional}
 	defer cl.close()
 	if err := act(cl); err != nil {
 		return cl.fail(err)
 	}
 	return exitOK
+}
+
+// parseInterleaved parses fs from args. With positional, arguments that
+// are not flags are collected wherever they stand, so that flags may also
+// follow them; without, they are left in fs.Args.
+func parseInterleaved(fs *flag.FlagSet, args []string, positional bool) ([]string, error) {
+	var out []string
+	for {
+		if err := fs.Parse(args); err != nil || !positional || fs.NArg() == 0 {
+			return out, err
+		}
+		out = append(out, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // fail reports err, with every secret masked, and returns its exit code.

@@ -5,28 +5,35 @@ var commands = []*command{
 	{
 		noun: "member", verb: "create",
 		synopsis: "-id N [-disabled] [-default-expiration MIN] [-allow IDS]" +
-			" [-limit-post N] [-limit-get N] [-limit-users N]",
+			" [-limit-post N] [-limit-get N] [-limit-users N] [-external-ids]" +
+			" [-mapping-member N] [-share-mapping IDS]",
 		summary:  "Add a member.",
 		required: []string{"id"},
 		setup:    memberCreate,
 		help: `Adds a member (a customer account), enabled unless -disabled is given.
 Settings not given take the service-wide defaults. Fails if a member with
 the id exists: change it with 'member update'. Members named by -allow need
-not exist yet; a warning says when one does not.`,
+not exist yet; a warning says when one does not.
+
+With -external-ids the member's domain-less user ids are its own ids, which
+the service maps to platform ids through the mappings posted to /uid-map:
+its own, or those of the -mapping-member, which must list it in its
+-share-mapping (a warning says when it does not yet).`,
 	},
 	{
 		noun: "member", verb: "update",
 		synopsis: "-id N [-enabled=BOOL] [-disabled] [-default-expiration MIN]" +
 			" [-clear-default-expiration] [-allow IDS] [-limit-post N] [-limit-get N]" +
-			" [-limit-users N]",
+			" [-limit-users N] [-external-ids=BOOL] [-mapping-member N] [-share-mapping IDS]",
 		summary:  "Change some settings of a member.",
 		required: []string{"id"},
 		setup:    memberUpdate,
 		help: `Changes the settings given and keeps the others. A limit of 0 returns
 to the service-wide limit, -clear-default-expiration to the service-wide
-default expiration, and -allow '' allows no other member. Every replica
-sees the change within its registry cache lifetime (AUDIENCE_REGISTRY_TTL,
-5s by default).`,
+default expiration, -allow '' allows no other member, -mapping-member 0
+returns to the member's own mapping and -share-mapping '' shares it with
+no other member. Every replica sees the change within its registry cache
+lifetime (AUDIENCE_REGISTRY_TTL, 5s by default).`,
 	},
 	{
 		noun: "member", verb: "show",
@@ -136,6 +143,18 @@ if it is set, else from the first line of standard input (at a terminal
 it is asked for without echo); it is never taken from the command line.
 "Bearer <token>" is taken too. With -user, ends every session of that API
 user instead and prints how many were live.`,
+	},
+	{
+		noun: "push",
+		synopsis: "-url URL [-format auto|csv|jsonl] [-concurrency N]" +
+			" [-users-per-second N] [-warnings FILE] [-journal FILE] [-resume]" +
+			" [-credentials FILE] [-gzip] [-progress HOW] FILE|-",
+		summary:  "Send an audience file (CSV or JSON Lines) to the API.",
+		required: []string{"url"},
+		args:     "FILE",
+		api:      true,
+		setup:    pushCmd,
+		help:     pushHelp,
 	},
 }
 

@@ -2,6 +2,7 @@ package ctl
 
 import (
 	"flag"
+	"io"
 	"net/url"
 	"strings"
 
@@ -12,7 +13,8 @@ import (
 // errNoStore explains where the store's address comes from. It is the
 // most likely first error of a new operator, so it says how to find the
 // address of a server started on its embedded store.
-var errNoStore = usagef("no store given: pass -redis-url or set AUDIENCE_REDIS_URL." +
+var errNoStore = usagef("no store given: pass -redis-url or set AUDIENCE_REDIS_URL" +
+	" (or the Sentinel or Cluster addresses)." +
 	" audience-api started without one runs an embedded in-memory store and" +
 	" logs its redis:// URL at start (the embedded_store field)")
 
@@ -23,23 +25,45 @@ func (c *call) store() (*store.Store, error) {
 	if c.st != nil {
 		return c.st, nil
 	}
-	r := config.Redis{
-		URL:       c.setting("redis-url"),
-		KeyPrefix: c.setting("key-prefix"),
+	r, err := c.redisSettings()
+	if err != nil {
+		return nil, err
 	}
-	if r.URL == "" {
+	if r.Topology() == "" {
 		return nil, errNoStore
 	}
 	c.secrets = append(c.secrets, urlSecrets(r.URL)...)
+	c.secrets = append(c.secrets, r.Password, r.SentinelPassword)
 	if err := r.Validate(); err != nil {
 		return nil, &usageError{msg: err.Error()}
 	}
-	client, err := store.Dial(r.URL)
+	client, err := store.Connect(r)
 	if err != nil {
 		return nil, &usageError{msg: err.Error()}
 	}
 	c.st = store.New(client, r.KeyPrefix)
 	return c.st, nil
+}
+
+// redisSettings reads every store setting as the server reads it, each
+// through setting.
+func (c *call) redisSettings() (config.Redis, error) {
+	var r config.Redis
+	fs := flag.NewFlagSet("store", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	config.RegisterRedis(fs, &r)
+	var bad error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := c.setting(f.Name)
+		if v == f.DefValue || bad != nil {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			// The value is not repeated: it may be a password.
+			bad = usagef("%s: invalid value", envName(f.Name))
+		}
+	})
+	return r, bad
 }
 
 // close releases the store if it was opened.

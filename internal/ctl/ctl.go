@@ -53,8 +53,21 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		stdout:     stdout,
 		stderr:     stderr,
 		lookupEnv:  os.LookupEnv,
-		bcryptCost: auth.DefaultBcryptCost,
+		bcryptCost: bcryptCost(os.LookupEnv),
 	})
+}
+
+// bcryptCost is the server's AUDIENCE_BCRYPT_COST when set and valid: the
+// server compares unknown users against a hash of that cost, so hashes
+// made here must cost the same, or login times would tell which users
+// exist.
+func bcryptCost(lookupEnv func(string) (string, bool)) int {
+	if v, ok := lookupEnv("AUDIENCE_BCRYPT_COST"); ok {
+		if n, err := strconv.Atoi(v); err == nil && n >= 4 && n <= 31 {
+			return n
+		}
+	}
+	return auth.DefaultBcryptCost
 }
 
 // quietLogger drops what the Redis client logs.
@@ -90,6 +103,9 @@ func run(args []string, e *env) int {
 		msg := "unknown command " + quoteWord(rest[0])
 		return usageFailure(e.stderr, "audiencectl", msg, "audiencectl help")
 	}
+	if c := findCommand(rest[0], ""); c != nil {
+		return c.run(rest[1:], global, e)
+	}
 	if len(rest) == 1 || isHelpArg(rest[1]) {
 		w, code := e.stderr, exitUsage
 		if len(rest) > 1 {
@@ -111,6 +127,9 @@ func runHelp(args []string, e *env) int {
 	switch {
 	case len(args) == 0:
 		writeHelp(e.stdout)
+		return exitOK
+	case len(args) == 1 && findCommand(args[0], "") != nil:
+		findCommand(args[0], "").writeHelp(e.stdout)
 		return exitOK
 	case len(args) == 1 && len(commandsOf(args[0])) > 0:
 		writeNounHelp(e.stdout, args[0])

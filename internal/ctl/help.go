@@ -12,6 +12,9 @@ import (
 const commonHelp = `Every command takes the store's address, as audience-api does:
   -redis-url URL  redis:// or rediss:// URL of the store (AUDIENCE_REDIS_URL)
   -key-prefix P   prefix of every Redis key, "ia:" by default (AUDIENCE_KEY_PREFIX)
+Sentinel, Cluster, credentials, TLS and timeouts take the server's settings
+too, as flags or variables: -redis-sentinel-master and -redis-sentinel-addrs
+(AUDIENCE_REDIS_SENTINEL_*), -redis-cluster-addrs, -redis-password and so on.
 audience-api started without a store runs an embedded in-memory one and
 logs its redis:// URL at start (the embedded_store field).
 
@@ -22,10 +25,12 @@ operation failed (not found, exists, store down), 2 usage error.
 // writeHelp lists every command.
 func writeHelp(w io.Writer) {
 	fmt.Fprint(w, `audiencectl provisions the Instant Audience service: members, API users,
-segments and sessions. It works on the service's store directly.
+segments and sessions. It works on the service's store directly. Its push
+command sends audience files to the API over HTTP.
 
 Usage:
   audiencectl <noun> <verb> [flags]
+  audiencectl push -url URL [flags] FILE|-
   audiencectl help [<noun> [<verb>]]
 
 Commands:
@@ -58,6 +63,9 @@ func (c *command) writeHelp(w io.Writer) {
 	c.setup(fs)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
+	if c.api {
+		return // it takes none of the store's settings
+	}
 	fmt.Fprintln(w)
 	fmt.Fprint(w, commonHelp)
 }

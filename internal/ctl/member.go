@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 
 	"github.com/instant-audience/audience/internal/store"
 )
@@ -16,10 +17,13 @@ type memberFlags struct {
 	limPost  *numFlag
 	limGet   *numFlag
 	limUsers *numFlag
+	extIDs   *bool
+	mapOf    *numFlag
+	mapShare *idListFlag
 }
 
 func newMemberFlags(fs *flag.FlagSet) *memberFlags {
-	f := &memberFlags{fs: fs, allow: &idListFlag{}}
+	f := &memberFlags{fs: fs, allow: &idListFlag{}, mapShare: &idListFlag{}}
 	f.defExp = newNum(fs, "default-expiration", 0,
 		"lifetime in minutes `MIN` of memberships whose seg block gives none (0 = never)",
 		"must be 0 (never expire) or a positive number of minutes")
@@ -28,6 +32,13 @@ func newMemberFlags(fs *flag.FlagSet) *memberFlags {
 	f.limPost = newLimit(fs, "limit-post", "POST /rt-segment calls")
 	f.limGet = newLimit(fs, "limit-get", "GET calls")
 	f.limUsers = newLimit(fs, "limit-users", "user entries posted")
+	f.extIDs = fs.Bool("external-ids", false,
+		"domain-less user ids are the member's own ids, mapped to platform ids")
+	f.mapOf = newNum(fs, "mapping-member", 0,
+		"map external ids with the mapping of member `N`, which must share it (0 = own)",
+		"must be 0 (the member's own mapping) or a member id")
+	fs.Var(f.mapShare, "share-mapping",
+		"other members `IDS` that may use this member's mapping, as 1661,1262")
 	return f
 }
 
@@ -38,6 +49,15 @@ func (f *memberFlags) apply(m *store.Member) {
 	}
 	if isSet(f.fs, "allow") {
 		m.AllowedMembers = f.allow.ids
+	}
+	if isSet(f.fs, "external-ids") {
+		m.ExternalIDs = *f.extIDs
+	}
+	if isSet(f.fs, "mapping-member") {
+		m.MappingMember = f.mapOf.v
+	}
+	if isSet(f.fs, "share-mapping") {
+		m.MappingSharedWith = f.mapShare.ids
 	}
 	for _, l := range []struct {
 		name string
@@ -69,6 +89,32 @@ func warnUnknownAllowed(c *call, st *store.Store, m store.Member) {
 	}
 }
 
+// warnMapping warns of a mapping setting that cannot work as it stands:
+// another member's mapping that is not shared with m (the service then
+// refuses m's external ids), or one set while m sends platform ids. Like
+// warnUnknownAllowed, it runs once the member is written.
+func warnMapping(c *call, st *store.Store, m store.Member) {
+	owner := m.MappingMember
+	if owner == 0 || owner == m.ID {
+		return
+	}
+	if !m.ExternalIDs {
+		c.warnf("-mapping-member has no effect while the member's user ids are platform ids" +
+			" (see -external-ids)")
+		return
+	}
+	o, err := st.Member(c.ctx, owner)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		c.warnf("mapping member %d does not exist (yet)", owner)
+	case err != nil:
+		c.warnf("could not check the mapping member: %v", err)
+	case !slices.Contains(o.MappingSharedWith, m.ID):
+		c.warnf("member %d does not share its mapping with member %d (yet):"+
+			" 'member update -id %d -share-mapping ...' must list %d", owner, m.ID, owner, m.ID)
+	}
+}
+
 func memberCreate(fs *flag.FlagSet) action {
 	id := newID(fs, "id", "id `N` of the member")
 	disabled := fs.Bool("disabled", false, "create the member disabled (its users get 403 UNAUTH)")
@@ -86,6 +132,7 @@ func memberCreate(fs *flag.FlagSet) action {
 		}
 		c.printf("member %d created\n", m.ID)
 		warnUnknownAllowed(c, st, m)
+		warnMapping(c, st, m)
 		return nil
 	}
 }
@@ -138,6 +185,9 @@ func memberUpdate(fs *flag.FlagSet) action {
 		c.printf("member %d updated\n", m.ID)
 		if isSet(fs, "allow") {
 			warnUnknownAllowed(c, st, m)
+		}
+		if isSet(fs, "external-ids") || isSet(fs, "mapping-member") {
+			warnMapping(c, st, m)
 		}
 		return nil
 	}

@@ -29,12 +29,55 @@ func TestMemberCreate(t *testing.T) {
 			name: "every setting",
 			args: []string{"-id", "1001", "-disabled", "-default-expiration", "1440",
 				"-allow", "1661, 1262,1661", "-limit-post", "5", "-limit-get", "50",
-				"-limit-users", "500"},
+				"-limit-users", "500", "-external-ids", "-share-mapping", "1262"},
 			stdoutHas: "member 1001 created",
 			want: &store.Member{
 				ID: 1001, DefaultExpiration: ptr(1440), AllowedMembers: []int64{1661, 1262},
-				Limits: store.Limits{PostPerSec: 5, GetPerSec: 50, UsersPerSec: 500},
+				Limits:      store.Limits{PostPerSec: 5, GetPerSec: 50, UsersPerSec: 500},
+				ExternalIDs: true, MappingSharedWith: []int64{1262},
 			},
+		},
+		{
+			name:      "another member's mapping, shared",
+			args:      []string{"-id", "1001", "-external-ids", "-mapping-member", "1661"},
+			stdoutHas: "created",
+			want: &store.Member{ID: 1001, Enabled: true, ExternalIDs: true,
+				MappingMember: 1661},
+		},
+		{
+			name:      "another member's mapping, not shared, is a warning",
+			args:      []string{"-id", "1262", "-external-ids", "-mapping-member", "1661"},
+			stdoutHas: "created",
+			stderrHas: "member 1661 does not share its mapping with member 1262",
+			want: &store.Member{ID: 1262, Enabled: true, ExternalIDs: true,
+				MappingMember: 1661},
+		},
+		{
+			name:      "mapping member unknown is a warning",
+			args:      []string{"-id", "1001", "-external-ids", "-mapping-member", "999"},
+			stdoutHas: "created",
+			stderrHas: "mapping member 999 does not exist",
+			want: &store.Member{ID: 1001, Enabled: true, ExternalIDs: true,
+				MappingMember: 999},
+		},
+		{
+			name:      "mapping member without external ids is a warning",
+			args:      []string{"-id", "1001", "-mapping-member", "1661"},
+			stdoutHas: "created",
+			stderrHas: "-mapping-member has no effect",
+			want:      &store.Member{ID: 1001, Enabled: true, MappingMember: 1661},
+		},
+		{
+			name:      "negative mapping member",
+			args:      []string{"-id", "1001", "-mapping-member", "-1"},
+			code:      exitUsage,
+			stderrHas: "flag -mapping-member: must be 0",
+		},
+		{
+			name:      "bad share list",
+			args:      []string{"-id", "1001", "-share-mapping", "0"},
+			code:      exitUsage,
+			stderrHas: "flag -share-mapping: must be member ids",
 		},
 		{
 			name:      "never expire",
@@ -115,7 +158,7 @@ func TestMemberCreate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
-			h.must("member", "create", "-id", "1661")
+			h.must("member", "create", "-id", "1661", "-share-mapping", "1001")
 
 			r := h.cmd(append([]string{"member", "create"}, tt.args...)...)
 			r.check(t, tt.code, tt.stdoutHas, tt.stderrHas)
@@ -138,11 +181,13 @@ func TestMemberUpdate(t *testing.T) {
 	// Every test starts from this member.
 	start := store.Member{
 		ID: 1001, Enabled: true, DefaultExpiration: ptr(60), AllowedMembers: []int64{1661},
-		Limits: store.Limits{PostPerSec: 5, GetPerSec: 50, UsersPerSec: 500},
+		Limits:      store.Limits{PostPerSec: 5, GetPerSec: 50, UsersPerSec: 500},
+		ExternalIDs: true, MappingMember: 1661, MappingSharedWith: []int64{1262},
 	}
 	with := func(change func(m *store.Member)) *store.Member {
 		m := start
 		m.AllowedMembers = append([]int64(nil), start.AllowedMembers...)
+		m.MappingSharedWith = append([]int64(nil), start.MappingSharedWith...)
 		change(&m)
 		return &m
 	}
@@ -194,6 +239,37 @@ func TestMemberUpdate(t *testing.T) {
 			want: with(func(m *store.Member) { m.AllowedMembers = []int64{1262, 1661} }),
 		},
 		{
+			name: "external ids on, with another member's mapping",
+			args: []string{"-id", "1001", "-external-ids", "-mapping-member", "1661"},
+			want: with(func(m *store.Member) { m.ExternalIDs, m.MappingMember = true, 1661 }),
+		},
+		{
+			name: "external ids off",
+			args: []string{"-id", "1001", "-external-ids=false"},
+			want: with(func(m *store.Member) { m.ExternalIDs = false }),
+		},
+		{
+			name: "back to the member's own mapping",
+			args: []string{"-id", "1001", "-mapping-member", "0"},
+			want: with(func(m *store.Member) { m.MappingMember = 0 }),
+		},
+		{
+			name: "share the mapping",
+			args: []string{"-id", "1001", "-share-mapping", "1661,1262"},
+			want: with(func(m *store.Member) { m.MappingSharedWith = []int64{1661, 1262} }),
+		},
+		{
+			name: "share it with none",
+			args: []string{"-id", "1001", "-share-mapping", ""},
+			want: with(func(m *store.Member) { m.MappingSharedWith = nil }),
+		},
+		{
+			name:      "a mapping not shared is a warning",
+			args:      []string{"-id", "1001", "-mapping-member", "1262"},
+			stderrHas: "member 1262 does not share its mapping with member 1001",
+			want:      with(func(m *store.Member) { m.MappingMember = 1262 }),
+		},
+		{
 			name:      "not found",
 			args:      []string{"-id", "42", "-disabled"},
 			code:      exitFailed,
@@ -239,6 +315,8 @@ func TestMemberUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t)
+			h.must("member", "create", "-id", "1661", "-share-mapping", "1001")
+			h.must("member", "create", "-id", "1262")
 			if err := h.st.CreateMember(bg(), start); err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +345,8 @@ func TestMemberShow(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.must("member", "create", "-id", "1001", "-allow", "1661,1262", "-limit-post", "5")
-	h.must("member", "create", "-id", "1661", "-default-expiration", "0", "-disabled")
+	h.must("member", "create", "-id", "1661", "-default-expiration", "0", "-disabled",
+		"-external-ids", "-mapping-member", "1001", "-share-mapping", "1262,1001")
 
 	tests := []struct {
 		name      string
@@ -279,13 +358,17 @@ func TestMemberShow(t *testing.T) {
 		{
 			name: "text",
 			args: []string{"-id", "1001"},
-			stdoutHas: []string{"enabled             true", "1661,1262",
-				"service-wide default", "5 per second", "service-wide limit"},
+			stdoutHas: []string{"enabled              true", "1661,1262",
+				"service-wide default", "5 per second", "service-wide limit",
+				"external_ids         false", "mapping_member       own",
+				"mapping_shared_with  none"},
 		},
 		{
-			name:      "text, never expire",
-			args:      []string{"-id", "1661"},
-			stdoutHas: []string{"0 (never expire)", "false", "none"},
+			name: "text, never expire, external ids",
+			args: []string{"-id", "1661"},
+			stdoutHas: []string{"0 (never expire)", "false", "none",
+				"external_ids         true", "mapping_member       1001",
+				"mapping_shared_with  1262,1001"},
 		},
 		{
 			name:      "not found",
@@ -317,6 +400,7 @@ func TestMemberShow(t *testing.T) {
 			"id": 1001.0, "enabled": true, "default_expiration": nil,
 			"allowed_member_ids": []any{1661.0, 1262.0},
 			"limit_post":         5.0, "limit_get": nil, "limit_users": nil,
+			"external_ids": false, "mapping_member": nil, "mapping_shared_with": []any{},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %v, want %v", got, want)

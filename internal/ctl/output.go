@@ -53,12 +53,21 @@ type memberView struct {
 	LimitPost  *int64 `json:"limit_post"`
 	LimitGet   *int64 `json:"limit_get"`
 	LimitUsers *int64 `json:"limit_users"`
+	// ExternalIDs: the member's domain-less user ids are its own ids.
+	ExternalIDs bool `json:"external_ids"`
+	// MappingMember is null for the member's own mapping.
+	MappingMember     *int64  `json:"mapping_member"`
+	MappingSharedWith []int64 `json:"mapping_shared_with"`
 }
 
 func viewMember(m store.Member) memberView {
 	allowed := m.AllowedMembers
 	if allowed == nil {
 		allowed = []int64{}
+	}
+	shared := m.MappingSharedWith
+	if shared == nil {
+		shared = []int64{}
 	}
 	return memberView{
 		ID:                m.ID,
@@ -68,6 +77,9 @@ func viewMember(m store.Member) memberView {
 		LimitPost:         limitView(m.Limits.PostPerSec),
 		LimitGet:          limitView(m.Limits.GetPerSec),
 		LimitUsers:        limitView(m.Limits.UsersPerSec),
+		ExternalIDs:       m.ExternalIDs,
+		MappingMember:     limitView(m.MappingMember),
+		MappingSharedWith: shared,
 	}
 }
 
@@ -99,7 +111,24 @@ func (v memberView) fields() []field {
 		{"limit_post", limitText(v.LimitPost)},
 		{"limit_get", limitText(v.LimitGet)},
 		{"limit_users", limitText(v.LimitUsers)},
+		{"external_ids", strconv.FormatBool(v.ExternalIDs)},
+		{"mapping_member", mappingText(v.MappingMember)},
+		{"mapping_shared_with", idsText(v.MappingSharedWith)},
 	}
+}
+
+func mappingText(member *int64) string {
+	if member == nil {
+		return "own"
+	}
+	return strconv.FormatInt(*member, 10)
+}
+
+func idsText(ids []int64) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return joinIDs(ids)
 }
 
 func limitText(n *int64) string {

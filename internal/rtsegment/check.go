@@ -44,6 +44,15 @@ func (r *Request) Check(p Policy) *Result {
 			c.InvalidUsers++
 			continue
 		}
+		id := e.id
+		if e.external {
+			var fail string
+			if id, fail = r.mapped(&p, e); fail != "" {
+				r.warn(res, fail, e.raw)
+				c.InvalidUsers++
+				continue
+			}
+		}
 
 		first := len(changes)
 		for j := e.blockLo; j < e.blockHi; j++ {
@@ -75,14 +84,13 @@ func (r *Request) Check(p Policy) *Result {
 		})
 
 		if len(changes) == first {
-			rawID := string((&scanner{data: r.body}).strBytes(e.userID))
-			r.warn(res, msgNoValidSegments(rawID), e.raw)
+			r.warn(res, msgNoValidSegments(r.rawID(e)), e.raw)
 			c.InvalidUsers++
 			continue
 		}
 		res.Users = append(res.Users, User{
 			Domain:  e.canonDomain,
-			ID:      e.id,
+			ID:      id,
 			Changes: changes[first:len(changes):len(changes)],
 		})
 	}
@@ -91,11 +99,12 @@ func (r *Request) Check(p Policy) *Result {
 		c.InvalidUsers++
 	})
 
-	whole := len(res.Users) == 0
-	if whole {
+	wrapKey := ""
+	if len(res.Users) == 0 {
 		r.warn(res, msgNoValidRequest, r.array)
+		wrapKey = "rt_segment"
 	}
-	copyEntities(res.Warnings, whole)
+	copyEntities(res.Warnings, wrapKey)
 	res.UsersInRequest, res.SegmentsInRequest = len(res.Users), len(changes)
 	c.ValidUsers = len(res.Users)
 	return res

@@ -12,6 +12,18 @@
 // ranges. Check judges what needs the caller's data: the segments themselves
 // and the member's default expiration.
 //
+// A member that sends its own ("external") user ids instead of the
+// platform's has them mapped in the same two steps, so that resolving the
+// users of a request costs one batch too:
+//
+//	req, err := rtsegment.Parse(body, lim, rtsegment.ExternalUserIDs)
+//	ids := mapAll(req.ExternalIDs())      // one round trip to the store
+//	policy.MapExternal = ...              // looks ids up in what mapAll found
+//	res := req.Check(policy)
+//
+// ParseUIDMap reads the body of POST /uid-map, which writes such mappings,
+// with the same scanner and in the same style.
+//
 // The parser is hand written rather than built on encoding/json because the
 // contract needs things that package does not give cheaply: the raw bytes of
 // every item for warnings, duplicate key detection, integers exact to the

@@ -13,6 +13,7 @@ const (
 	shapePlatform idShape = iota // decimal integer from 1 to 2^64-1
 	shapeUUID                    // 8-4-4-4-12 hexadecimal digits
 	shapeHex                     // a fixed number of hexadecimal digits
+	shapeExternal                // a member's own id: any text, bounded in length
 )
 
 // domainSpec describes one accepted domain.
@@ -123,6 +124,11 @@ func appendID(dst []byte, spec domainSpec, id []byte) ([]byte, error) {
 			return dst, errors.New(msgHexID(spec.name, spec.digits))
 		}
 		return appendLower(dst, id), nil
+	case shapeExternal:
+		if len(id) > MaxExternalIDLength {
+			return dst, errors.New(msgExternalTooLong)
+		}
+		return append(dst, id...), nil
 	}
 	id, err := platformID(id)
 	return append(dst, id...), err

@@ -13,7 +13,11 @@ type entry struct {
 	blockLo, blockHi int // its blocks in Request.blocks
 
 	// Its blocks past Limits.MaxBlocks, handled as Request.nOverflow is.
-	skipAt   int32
+	skipAt int32
+	// external is set when the entry passed its checks with an external
+	// id, still to be mapped to a platform id by Check. It sits here, in
+	// what would be padding, so that entries do not grow.
+	external bool
 	nSkipped int
 
 	// Set when the entry passed its checks.
@@ -141,6 +145,11 @@ func (p *parser) judgeEntry(e *entry) {
 		return
 	}
 
+	// A member that sends its own ids has them checked as external ids
+	// here; the platform id each maps to is checked by Check.
+	if spec.shape == shapePlatform && p.req.external {
+		spec = external
+	}
 	lo := len(p.ids)
 	p.ids, err = appendID(p.ids, spec, id)
 	if err != nil {
@@ -148,4 +157,5 @@ func (p *parser) judgeEntry(e *entry) {
 		return
 	}
 	e.canonDomain, e.idLo, e.idHi = spec.name, lo, len(p.ids)
+	e.external = spec.shape == shapeExternal
 }

@@ -27,6 +27,9 @@ type Request struct {
 
 	// msgTooManyBlocks is computed once rather than once per skipped block.
 	msgTooManyBlocks string
+
+	// external is set by the option ExternalUserIDs.
+	external bool
 }
 
 // parser holds the state of one Parse call.
@@ -64,11 +67,14 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // domain is neither a string nor null gives an error wrapping ErrSyntax.
 // Everything inside the array is judged entry by entry and never fails the
 // whole request. Zero fields of lim take their defaults.
-func Parse(body []byte, lim Limits) (*Request, error) {
+func Parse(body []byte, lim Limits, opts ...Option) (*Request, error) {
 	if len(body) > math.MaxInt32 {
 		return nil, fmt.Errorf("%w: the body is too large", ErrSyntax)
 	}
 	r := &Request{body: body, lim: lim.withDefaults()}
+	for _, o := range opts {
+		r.external = r.external || o == ExternalUserIDs
+	}
 	r.msgTooManyBlocks = msgTooManyBlocks(r.lim.MaxBlocks)
 	p := &parser{scanner: scanner{data: body}, req: r}
 	p.msgExpiration = msgExpirationRange(r.lim.MaxExpiration)

@@ -33,6 +33,11 @@ type Policy struct {
 	// member and the code without regard to case. False: no such segment.
 	// Nil knows no segment.
 	Lookup func(ref SegmentRef) (Segment, bool)
+	// MapExternal returns the platform user id an external id maps to,
+	// for a request parsed with ExternalUserIDs. It is asked only about
+	// ids of Request.ExternalIDs. False: no mapping, and the entry gets
+	// the warning "No mapping for user_id: <id as sent>." Nil maps none.
+	MapExternal func(externalID string) (platformID string, ok bool)
 }
 
 // judge checks the segment a block names, in the contract's order:

@@ -74,10 +74,11 @@ type Counts struct {
 
 // copyEntities moves the entities of ws, slices of the body so far, into
 // one buffer owned by the result, so that the caller may reuse the body as
-// soon as Check returns. With whole, the last warning's entity is the
-// rt_segment array and becomes {"rt_segment": array}.
-func copyEntities(ws []Warning, whole bool) {
-	const open, end = `{"rt_segment":`, `}`
+// soon as Check returns. With a wrapKey, the last warning's entity is the
+// whole array of that key and becomes {"<wrapKey>": array}.
+func copyEntities(ws []Warning, wrapKey string) {
+	whole := wrapKey != ""
+	open, end := `{"`+wrapKey+`":`, `}`
 	size := len(open) + len(end)
 	for _, w := range ws {
 		size += len(w.Entity)

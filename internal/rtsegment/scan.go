@@ -40,10 +40,12 @@ type value struct {
 func (v value) present() bool { return v.kind != kAbsent && v.kind != kNull }
 
 // scanner validates JSON and locates values in data. It never allocates on
-// the success path; every error it returns wraps ErrSyntax.
+// the success path; every error it returns wraps ErrSyntax, or syntax when
+// that is set.
 type scanner struct {
-	data []byte
-	pos  int
+	data   []byte
+	pos    int
+	syntax error
 }
 
 // plain marks the bytes a string may hold that need no further look: not a
@@ -94,7 +96,11 @@ func (s *scanner) peek() byte {
 
 // errorf reports a problem found at the current position.
 func (s *scanner) errorf(format string, args ...any) error {
-	args = append([]any{ErrSyntax}, args...)
+	base := s.syntax
+	if base == nil {
+		base = ErrSyntax
+	}
+	args = append([]any{base}, args...)
 	return fmt.Errorf("%w: "+format+" at byte %d", append(args, s.pos)...)
 }
 

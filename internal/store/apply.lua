@@ -14,12 +14,27 @@
 local key = KEYS[1]
 local now = tonumber(redis.call('TIME')[1])
 
+-- Redis does not undo what a script wrote before it failed, so every
+-- argument is checked before the first write: the entry is applied whole
+-- or not at all. The bound on lifetimes (100 years) keeps expiry times
+-- where EXPIREAT takes them.
+for i = 1, #ARGV, 3 do
+  local minutes = tonumber(ARGV[i + 2])
+  if not tonumber(ARGV[i]) or not tonumber(ARGV[i + 1]) or not minutes
+      or minutes < -1 or minutes > 52560000 then
+    return redis.error_reply('ERR invalid change for segment ' .. tostring(ARGV[i]))
+  end
+end
+
 local live = {}
 local drop = {}
 local cur = redis.call('HGETALL', key)
 for i = 1, #cur, 2 do
-  local exp = tonumber(string.match(cur[i + 1], '^%d+'))
-  if exp ~= 0 and exp <= now then
+  -- A field this script did not write (no expiry to read) is dropped
+  -- like an expired one, rather than blocking every write of the user.
+  local digits = string.match(cur[i + 1], '^%d+')
+  local exp = digits and tonumber(digits)
+  if not exp or (exp ~= 0 and exp <= now) then
     drop[#drop + 1] = cur[i]
   else
     live[cur[i]] = exp

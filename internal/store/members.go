@@ -22,6 +22,16 @@ type Member struct {
 	// Limits overrides the service-wide rate limits; a zero field keeps
 	// the service-wide value.
 	Limits Limits
+	// ExternalIDs says that the member's domain-less user ids are its own
+	// ("external") ids, resolved to platform ids through a mapping.
+	ExternalIDs bool
+	// MappingMember is the member whose mapping resolves them: 0 for the
+	// member's own, else another member that lists this one in its
+	// MappingSharedWith.
+	MappingMember int64
+	// MappingSharedWith are the other members allowed to resolve their
+	// external ids through this member's mapping.
+	MappingSharedWith []int64
 }
 
 // Limits are per-second rate limits of one member.
@@ -43,6 +53,9 @@ const (
 	fLimPost  = "limit_post"
 	fLimGet   = "limit_get"
 	fLimUsers = "limit_users"
+	fExtIDs   = "ext_ids"
+	fMapOf    = "map_member"
+	fMapShare = "map_shared"
 )
 
 // createIfMissing writes a hash only when its key does not exist, so that
@@ -114,6 +127,9 @@ func memberFields(m Member) []any {
 		fLimPost, m.Limits.PostPerSec,
 		fLimGet, m.Limits.GetPerSec,
 		fLimUsers, m.Limits.UsersPerSec,
+		fExtIDs, boolString(m.ExternalIDs),
+		fMapOf, m.MappingMember,
+		fMapShare, joinIDs(m.MappingSharedWith),
 	}
 	if m.DefaultExpiration != nil {
 		f = append(f, fDefExp, *m.DefaultExpiration)
@@ -131,6 +147,10 @@ func parseMember(id int64, h map[string]string) Member {
 	m.Limits.PostPerSec, _ = strconv.ParseInt(h[fLimPost], 10, 64)
 	m.Limits.GetPerSec, _ = strconv.ParseInt(h[fLimGet], 10, 64)
 	m.Limits.UsersPerSec, _ = strconv.ParseInt(h[fLimUsers], 10, 64)
+	// Members written before these fields existed read as false, 0, none.
+	m.ExternalIDs = h[fExtIDs] == "1"
+	m.MappingMember, _ = strconv.ParseInt(h[fMapOf], 10, 64)
+	m.MappingSharedWith = splitIDs(h[fMapShare])
 	return m
 }
 

@@ -130,13 +130,21 @@ func (s *Store) SegmentIDsByCode(ctx context.Context, refs []CodeRef) (map[CodeR
 		}
 		return nil
 	})
+	// Pipelined returns the first command's error only, and redis.Nil (a
+	// code the member does not have) is an answer, not a failure: each
+	// command is looked at, so no failure passes for an unknown code.
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, unavailable(err)
 	}
 	out := make(map[CodeRef]int64, len(refs))
 	for i, c := range cmds {
-		if id, err := c.Int64(); err == nil {
+		id, err := c.Int64()
+		switch {
+		case err == nil:
 			out[refs[i]] = id
+		case errors.Is(err, redis.Nil):
+		case c.Err() != nil:
+			return nil, unavailable(c.Err())
 		}
 	}
 	return out, nil

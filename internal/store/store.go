@@ -31,6 +31,9 @@ const DefaultPrefix = "ia:"
 type Store struct {
 	rdb  redis.UniversalClient
 	keys keys
+	// uidBuckets is the number of buckets of each member's user id
+	// mapping; 0 is defaultUIDBuckets, and only tests set another.
+	uidBuckets uint32
 }
 
 // New wraps a Redis client (single, Sentinel or Cluster). prefix is put

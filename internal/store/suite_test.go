@@ -8,6 +8,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/instant-audience/audience/internal/config"
 	"github.com/instant-audience/audience/internal/store"
 	"github.com/instant-audience/audience/internal/testredis"
 )
@@ -15,7 +16,7 @@ import (
 // fixture is a store over one backend, with a way to move its clock.
 type fixture struct {
 	st  *store.Store
-	rdb *redis.Client
+	rdb redis.UniversalClient
 	// advance moves the store's clock forward. On miniredis it moves the
 	// fake clock; on a real server it is nil, and tests that need it run
 	// against miniredis only (real expiry has its own, slower test).
@@ -23,7 +24,9 @@ type fixture struct {
 }
 
 // eachBackend runs a behaviour test against miniredis and, unless -short,
-// against a real redis-server started for the test.
+// against a real redis-server, a Sentinel group and a three-master Redis
+// Cluster started for the test, the last two through store.Connect as the
+// service connects.
 func eachBackend(t *testing.T, test func(t *testing.T, f fixture)) {
 	t.Run("miniredis", func(t *testing.T) {
 		mr := miniredis.RunT(t)
@@ -45,6 +48,32 @@ func eachBackend(t *testing.T, test func(t *testing.T, f fixture)) {
 		rdb := testredis.StartSingle(t).Client()
 		test(t, fixture{st: store.New(rdb, ""), rdb: rdb})
 	})
+	t.Run("sentinel", func(t *testing.T) {
+		s := testredis.StartSentinel(t, 1, 1)
+		rdb := connect(t, config.RedisConn{SentinelMaster: s.MasterName,
+			SentinelAddrs: s.SentinelAddrs})
+		test(t, fixture{st: store.New(rdb, ""), rdb: rdb})
+	})
+	t.Run("cluster", func(t *testing.T) {
+		c := testredis.StartCluster(t, 0)
+		rdb := connect(t, config.RedisConn{ClusterAddrs: c.Addrs})
+		test(t, fixture{st: store.New(rdb, ""), rdb: rdb})
+	})
+}
+
+// connect opens a client of a Sentinel or Cluster topology as the service
+// does, with the default pool and timeouts.
+func connect(t *testing.T, topo config.RedisConn) redis.UniversalClient {
+	t.Helper()
+	conn := config.DefaultRedisConn()
+	conn.SentinelMaster, conn.SentinelAddrs = topo.SentinelMaster, topo.SentinelAddrs
+	conn.ClusterAddrs = topo.ClusterAddrs
+	rdb, err := store.Connect(config.Redis{RedisConn: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	return rdb
 }
 
 func apply(t *testing.T, st *store.Store, id string, changes ...store.Change) {
@@ -181,6 +210,28 @@ func TestExpiryWithClock(t *testing.T) {
 		f.advance(60 * time.Second)
 		if n := f.rdb.Exists(ctx, "ia:u{12}").Val(); n != 0 {
 			t.Fatal("a user whose memberships all expired left a key behind")
+		}
+	})
+}
+
+func TestApplyIsWholeOrNothing(t *testing.T) {
+	eachBackend(t, func(t *testing.T, f fixture) {
+		ctx := context.Background()
+		// A field not written by the service does not block the user.
+		f.rdb.HSet(ctx, "ia:u{31}", "5", "garbage")
+		apply(t, f.st, "31", store.Change{SegID: 1, Value: 1, Minutes: 10})
+		if got := memberships(t, f.st, "31"); len(got) != 1 || got[1].Value != 1 {
+			t.Fatalf("after a corrupt field: %+v", got)
+		}
+		// A lifetime past the bound fails the entry before anything is
+		// written.
+		err := f.st.Apply(ctx, []store.UserWrite{{ID: "32", Changes: []store.Change{
+			{SegID: 1, Value: 1, Minutes: 5}, {SegID: 2, Value: 1, Minutes: 1 << 40}}}})
+		if err == nil {
+			t.Fatal("an absurd lifetime was accepted")
+		}
+		if n := f.rdb.Exists(ctx, "ia:u{32}").Val(); n != 0 {
+			t.Fatal("a failed entry was applied in part")
 		}
 	})
 }

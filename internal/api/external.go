@@ -1,0 +1,121 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/instant-audience/audience/internal/rtsegment"
+	"github.com/instant-audience/audience/internal/store"
+)
+
+// A member with Member.ExternalIDs sends its own ids for the platform's
+// users: every domain-less user id it sends to /rt-segment is mapped to
+// a platform id through the mappings posted to /uid-map, before the
+// platform id is validated.
+
+// parseOptions returns the options of rtsegment.Parse for m.
+func parseOptions(m store.Member) []rtsegment.Option {
+	if m.ExternalIDs {
+		return []rtsegment.Option{rtsegment.ExternalUserIDs}
+	}
+	return nil
+}
+
+// mapExternal resolves the external ids of a request through the
+// mapping m uses, all in one round trip, and returns the
+// rtsegment.Policy.MapExternal over what it found. A request without
+// external ids costs nothing. When the ids cannot be resolved it answers
+// itself (403 for a mapping not shared with m, 503 for the store) and
+// returns false.
+func (s *Server) mapExternal(c *gin.Context, m store.Member, ids []string,
+) (func(string) (string, bool), bool) {
+	if len(ids) == 0 {
+		return nil, true
+	}
+	owner, ok := s.mappingOwner(c, m)
+	if !ok {
+		return nil, false
+	}
+	found, err := s.deps.UIDMaps.ResolveUIDs(c, owner, ids)
+	if err != nil {
+		s.storeFailed(c, err)
+		return nil, false
+	}
+	return func(id string) (string, bool) {
+		pid, ok := found[id]
+		return pid, ok
+	}, true
+}
+
+// mappingOwner returns the member whose mapping resolves m's external
+// ids: m's own, or the Member.MappingMember that lists m in its
+// MappingSharedWith. A mapping not shared (or of a member that does not
+// exist) is answered 403 UNAUTH: an operator's setting is missing, and
+// no retry and no change to the request would help.
+func (s *Server) mappingOwner(c *gin.Context, m store.Member) (int64, bool) {
+	owner := m.MappingMember
+	if owner == 0 || owner == m.ID {
+		return m.ID, true
+	}
+	o, err := s.deps.Registry.Member(c, owner)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.storeFailed(c, err)
+		return 0, false
+	}
+	if err != nil || !slices.Contains(o.MappingSharedWith, m.ID) {
+		fail(c, http.StatusForbidden, errUnauth, fmt.Sprintf(
+			"Member %d does not share its user id mapping with member %d.", owner, m.ID))
+		return 0, false
+	}
+	return owner, true
+}
+
+// queryUser reads the user of GET /rt-segment: the domain and id whose
+// memberships to read, and the id the answer names. For a member with
+// external ids a domain-less id is mapped, and the answer names the
+// external id, trimmed; id is "" when it maps to no user, who then has no
+// memberships, as an unknown user has none. It answers 400, 403 or 503
+// itself and returns false when it cannot tell.
+func (s *Server) queryUser(c *gin.Context) (domain, id, shown string, ok bool) {
+	m := memberOf(c)
+	rawDomain, rawID := c.Query("domain"), c.Query("user_id")
+	if canon, err := rtsegment.CanonicalDomain(rawDomain); err != nil || canon != "" ||
+		!m.ExternalIDs {
+		domain, id, err := rtsegment.NormalizeUser(rawDomain, rawID)
+		if err != nil {
+			fail(c, http.StatusBadRequest, errSyntax, err.Error())
+			return "", "", "", false
+		}
+		return domain, id, id, true
+	}
+
+	extID, err := rtsegment.NormalizeExternalID(rawID)
+	if err != nil {
+		fail(c, http.StatusBadRequest, errSyntax, err.Error())
+		return "", "", "", false
+	}
+	mapped, ok := s.mapExternal(c, m, []string{extID})
+	if !ok {
+		return "", "", "", false
+	}
+	// A mapping is checked as POST /rt-segment checks it.
+	pid, found := mapped(extID)
+	if _, norm, err := rtsegment.NormalizeUser("", pid); found && err == nil {
+		return "", norm, extID, true
+	}
+	return "", "", extID, true
+}
+
+// membershipsOf reads the memberships of a user found by queryUser: none
+// for an external id that maps to no user.
+func (s *Server) membershipsOf(c *gin.Context, domain, id string) ([]store.Membership, error) {
+	if id == "" {
+		return nil, nil
+	}
+	all, _, err := s.deps.Store.Memberships(c, domain, id)
+	return all, err
+}
