@@ -83,8 +83,14 @@ func (s *Server) mappingOwner(c *gin.Context, m store.Member) (int64, bool) {
 func (s *Server) queryUser(c *gin.Context) (domain, id, shown string, ok bool) {
 	m := memberOf(c)
 	rawDomain, rawID := c.Query("domain"), c.Query("user_id")
-	if canon, err := rtsegment.CanonicalDomain(rawDomain); err != nil || canon != "" ||
-		!m.ExternalIDs {
+	canon, err := rtsegment.CanonicalDomain(rawDomain)
+	if err != nil {
+		// The domain is not echoed: error bodies carry no client text.
+		fail(c, http.StatusBadRequest, errSyntax, "Query parameter 'domain' must be one of "+
+			"idfa, aaid, md5udid, sha1udid, openudid, or empty for the platform's user ids.")
+		return "", "", "", false
+	}
+	if canon != "" || !m.ExternalIDs {
 		domain, id, err := rtsegment.NormalizeUser(rawDomain, rawID)
 		if err != nil {
 			fail(c, http.StatusBadRequest, errSyntax, err.Error())

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -56,6 +57,13 @@ func Build(ctx context.Context, cfg config.Server, log *slog.Logger) (*Service, 
 	}
 	svc.Store = store.New(client, cfg.Redis.KeyPrefix)
 	log.Info("store", "redis", redisCfg.Describe())
+	// A store that is down at start is no reason not to start: the
+	// service answers 503 and /readyz fails until it is back. But say so.
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	if err := svc.Store.Ping(pctx); err != nil {
+		log.Warn("the store does not answer yet: requests get 503 until it does", "err", err)
+	}
+	cancel()
 
 	svc.Registry = metrics.NewRegistry(Version)
 	svc.Metrics = metrics.New(svc.Registry)

@@ -121,7 +121,7 @@ type server struct {
 func serve(cfg config.Server, log *slog.Logger, addr string, h http.Handler) (*server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listening on %s (AUDIENCE_ADDR or AUDIENCE_ADMIN_ADDR): %w", addr, err)
 	}
 	s := &server{
 		srv: &http.Server{
