@@ -132,6 +132,10 @@ func (c Server) Validate() error {
 	if err := c.Redis.Validate(); err != nil {
 		return err
 	}
+	if c.HTTP.WriteTimeout <= c.HTTP.ReadTimeout+c.RequestTimeout {
+		return bad("AUDIENCE_WRITE_TIMEOUT", c.HTTP.WriteTimeout,
+			"must exceed AUDIENCE_READ_TIMEOUT plus AUDIENCE_REQUEST_TIMEOUT")
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return bad("AUDIENCE_ADDR", c.Addr, "must be host:port or :port, e.g. :8080")
 	}

@@ -81,3 +81,11 @@ func TestParseServer(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteTimeoutCoversReadAndStore(t *testing.T) {
+	t.Setenv("AUDIENCE_WRITE_TIMEOUT", "30s")
+	_, err := ParseServer("test", nil)
+	if err == nil || !strings.Contains(err.Error(), "AUDIENCE_WRITE_TIMEOUT") {
+		t.Fatalf("a write timeout shorter than read + request timeouts: %v", err)
+	}
+}

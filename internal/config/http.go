@@ -28,8 +28,9 @@ type HTTP struct {
 	// AUDIENCE_READ_TIMEOUT.
 	ReadTimeout time.Duration
 	// WriteTimeout bounds a request from the end of its headers to the
-	// end of its answer (30s); keep it above AUDIENCE_REQUEST_TIMEOUT.
-	// AUDIENCE_WRITE_TIMEOUT.
+	// end of its answer (45s). It must exceed AUDIENCE_READ_TIMEOUT plus
+	// AUDIENCE_REQUEST_TIMEOUT: the answer to a body that took the whole
+	// read timeout to arrive must still be writable. AUDIENCE_WRITE_TIMEOUT.
 	WriteTimeout time.Duration
 	// IdleTimeout is how long a kept-alive connection may wait for its
 	// next request (120s); keep it above the load balancer's idle timeout,
@@ -49,7 +50,7 @@ func registerHTTP(fs *flag.FlagSet, h *HTTP) {
 	fs.DurationVar(&h.ReadHeaderTimeout, "read-header-timeout", 10*time.Second,
 		"bound on reading a request's headers")
 	fs.DurationVar(&h.ReadTimeout, "read-timeout", 30*time.Second, "bound on reading a request")
-	fs.DurationVar(&h.WriteTimeout, "write-timeout", 30*time.Second,
+	fs.DurationVar(&h.WriteTimeout, "write-timeout", 45*time.Second,
 		"bound on a request from its headers to the end of its answer")
 	fs.DurationVar(&h.IdleTimeout, "idle-timeout", 120*time.Second,
 		"how long a kept-alive connection may wait for its next request")

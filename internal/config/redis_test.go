@@ -25,7 +25,7 @@ func TestRedisTopologyAndHTTP(t *testing.T) {
 			}
 			if c.AdminAddr != "" || len(c.TrustedProxies) != 0 ||
 				c.ReadHeaderTimeout != 10*time.Second ||
-				c.WriteTimeout != 30*time.Second || c.IdleTimeout != 120*time.Second ||
+				c.WriteTimeout != 45*time.Second || c.IdleTimeout != 120*time.Second ||
 				c.MaxHeaderBytes != 64<<10 {
 				t.Fatalf("http defaults: %+v", c.HTTP)
 			}
