@@ -38,8 +38,8 @@ test-short: ## Run the fast tests only (miniredis, no redis-server processes).
 
 .PHONY: test-push
 test-push: cluster-tools ## Push 400,000 users through 3 local replicas and measure users/s (about 2 min).
-	AUDIENCE_PUSH_MEASURE=1 $(GO) test -count=1 -v -timeout 15m \
-	  -run 'TestPushLargeThroughCluster|TestPushThroughput' ./internal/push/
+	AUDIENCE_PUSH_LARGE=1 $(GO) test -count=1 -v -timeout 15m \
+	  -run 'TestPushThroughCluster|TestPushThroughput' ./internal/push/
 
 .PHONY: lint
 lint: $(BIN)/staticcheck ## Check formatting, go vet and staticcheck.
@@ -114,6 +114,32 @@ cluster-check: ## Offer 3x each rate limit to the running cluster for 10 s; prin
 .PHONY: cluster-down
 cluster-down: ## Stop everything cluster-up started.
 	$(GO) run ./loadtest/cluster down -dir $(CLUSTER_DIR)
+
+# Load tests and benchmarks (loadtest/README.md). The bench starts its
+# own redis-server, replicas and haproxy on loopback ports, like
+# cluster-up, and stops them when it is done.
+K6_DIR := loadtest/k6
+
+.PHONY: bench
+bench: cluster-tools ## Measure the service here and print one table: throughput, latency, memory (about 2 min).
+	$(GO) run ./loadtest/bench
+
+.PHONY: bench-smoke
+bench-smoke: cluster-tools ## The same bench, briefly (under a minute): CI's smoke test; fails on wrong results, not on speed.
+	$(GO) run ./loadtest/bench -short
+
+.PHONY: bench-go
+bench-go: ## Go benchmarks of the hot paths with -benchmem (parse, token check, limiter, store apply, handlers).
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/rtsegment/ ./internal/auth/ \
+	  ./internal/limits/ ./internal/store/ ./internal/app/
+
+.PHONY: k6-check
+k6-check: $(K6_DIR)/node_modules/.bin/tsc ## Type-check the k6 scripts of loadtest/k6 with @types/k6 and TypeScript.
+	cd $(K6_DIR) && ./node_modules/.bin/tsc -p tsconfig.json
+
+$(K6_DIR)/node_modules/.bin/tsc: $(K6_DIR)/package.json $(K6_DIR)/package-lock.json
+	npm ci --silent --no-audit --no-fund --prefix $(K6_DIR)
+	@touch $@
 
 .PHONY: clean
 clean: ## Remove build output.

@@ -95,6 +95,9 @@ func (c *command) run(args []string, global *flag.FlagSet, e *env) int {
 	if err != nil {
 		return usageFailure(e.stderr, name, err.Error(), name+" -h")
 	}
+	if err := secretOnCommandLine(global, fs); err != nil {
+		return usageFailure(e.stderr, name, err.Error(), name+" -h")
+	}
 	if c.args != "" && len(positional) != 1 {
 		msg := fmt.Sprintf("one %s is needed, %d given", c.args, len(positional))
 		return usageFailure(e.stderr, name, msg, name+" -h")

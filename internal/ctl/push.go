@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -146,12 +147,12 @@ func pushError(err error, journal, file string) error {
 	case errors.Is(err, push.ErrJournalMismatch), errors.Is(err, push.ErrHeader),
 		errors.Is(err, push.ErrOptions):
 		return usagef("%v", err)
+	case errors.Is(err, fs.ErrPermission) && !isRecorded(journal):
+		return usagef("%v: choose where the journal and the warnings go with -journal"+
+			" and -warnings", err)
 	}
-	if journal == "" {
+	if !isRecorded(journal) {
 		return err
-	}
-	if _, serr := os.Stat(journal); serr != nil {
-		return err // nothing was recorded: the push never started
 	}
 	resume := "the same command with -resume"
 	if file == "-" {
@@ -159,6 +160,16 @@ func pushError(err error, journal, file string) error {
 	}
 	return fmt.Errorf("%w\nwhat was accepted is recorded in %s; to continue, run %s",
 		err, journal, resume)
+}
+
+// isRecorded reports whether the journal exists: the push it records
+// can be resumed.
+func isRecorded(journal string) bool {
+	if journal == "" {
+		return false
+	}
+	_, err := os.Stat(journal)
+	return err == nil
 }
 
 // pushCredentials reads the API user's name and password: from the
