@@ -41,6 +41,23 @@ test-push: cluster-tools ## Push 400,000 users through 3 local replicas and meas
 	AUDIENCE_PUSH_LARGE=1 $(GO) test -count=1 -v -timeout 15m \
 	  -run 'TestPushThroughCluster|TestPushThroughput' ./internal/push/
 
+# The fault tests: three replicas behind haproxy, on redis-server or a
+# Sentinel group, under load; faults, abuse and hostile input; every
+# acknowledged membership read back. FAULTS=TestName runs some of them.
+FAULTS ?= .
+
+.PHONY: test-faults
+test-faults: cluster-tools ## Fault, abuse and durability tests against 3 replicas under load (about 6 min; FAULTS=Name).
+	AUDIENCE_FAULTS=1 $(GO) test -count=1 -v -timeout 20m -run '$(FAULTS)' ./internal/faults/
+
+# Each fuzz target runs FUZZTIME, seeded from the contract's examples.
+FUZZTIME ?= 20s
+
+.PHONY: fuzz
+fuzz: ## Fuzz the POST body parser and the user id normaliser, FUZZTIME (20s) each.
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./internal/rtsegment/
+	$(GO) test -run '^$$' -fuzz '^FuzzNormalizeUser$$' -fuzztime $(FUZZTIME) ./internal/rtsegment/
+
 .PHONY: lint
 lint: $(BIN)/staticcheck ## Check formatting, go vet and staticcheck.
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

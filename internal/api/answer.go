@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/instant-audience/audience/internal/rtsegment"
 )
+
+// answerBuffers recycles the buffers of writePostAnswer: a new 32 KB one
+// for each POST was most of the memory a small POST allocated.
+var answerBuffers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 32<<10) }}
 
 // writePostAnswer writes the 200 of POST /rt-segment, streaming the
 // warnings rather than building the answer in memory.
@@ -22,7 +27,12 @@ import (
 func writePostAnswer(c *gin.Context, res *rtsegment.Result) {
 	c.Header("Content-Type", "application/json; charset=utf-8")
 	c.Status(http.StatusOK)
-	w := bufio.NewWriterSize(c.Writer, 32<<10)
+	w := answerBuffers.Get().(*bufio.Writer)
+	w.Reset(c.Writer)
+	defer func() {
+		w.Reset(nil)
+		answerBuffers.Put(w)
+	}()
 
 	w.WriteString(`{"response":{"status":"OK","message":{"users_in_request":`)
 	w.WriteString(strconv.Itoa(res.UsersInRequest))

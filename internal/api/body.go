@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
@@ -57,6 +58,17 @@ func bodyError(c *gin.Context, err error) bool {
 	if errors.Is(err, errTooLarge) || errors.As(err, &maxErr) {
 		fail(c, http.StatusRequestEntityTooLarge, errSyntax,
 			fmt.Sprintf("Request body is larger than %d bytes.", MaxBody))
+		return false
+	}
+	// A network error names the server's and the peer's addresses: say
+	// what happened without them.
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		why := "the connection failed"
+		if netErr.Timeout() {
+			why = "it did not arrive within the read timeout"
+		}
+		fail(c, http.StatusBadRequest, errSyntax, "Request body could not be read: "+why+".")
 		return false
 	}
 	fail(c, http.StatusBadRequest, errSyntax, "Request body could not be read: "+err.Error())

@@ -103,14 +103,21 @@ func (s *Server) policy(m store.Member, l registry.Lookup) rtsegment.Policy {
 	}
 }
 
+// toWrites converts the accepted users for the store. Their changes share
+// one array: one allocation per request rather than one per user.
 func toWrites(users []rtsegment.User) []store.UserWrite {
+	n := 0
+	for _, u := range users {
+		n += len(u.Changes)
+	}
+	all := make([]store.Change, 0, n)
 	out := make([]store.UserWrite, len(users))
 	for i, u := range users {
-		changes := make([]store.Change, len(u.Changes))
-		for j, ch := range u.Changes {
-			changes[j] = store.Change{SegID: ch.SegID, Value: ch.Value, Minutes: ch.Minutes}
+		start := len(all)
+		for _, ch := range u.Changes {
+			all = append(all, store.Change{SegID: ch.SegID, Value: ch.Value, Minutes: ch.Minutes})
 		}
-		out[i] = store.UserWrite{Domain: u.Domain, ID: u.ID, Changes: changes}
+		out[i] = store.UserWrite{Domain: u.Domain, ID: u.ID, Changes: all[start:len(all):len(all)]}
 	}
 	return out
 }

@@ -57,6 +57,11 @@ func Build(ctx context.Context, cfg config.Server, log *slog.Logger) (*Service, 
 	}
 	svc.Store = store.New(client, cfg.Redis.KeyPrefix)
 	log.Info("store", "redis", redisCfg.Describe())
+	if cfg.WaitReplicas > 0 {
+		svc.Store.WaitForReplicas(cfg.WaitReplicas, cfg.WaitTimeout)
+		log.Info("writes wait for replicas before their 200", "replicas", cfg.WaitReplicas,
+			"timeout", cfg.WaitTimeout.String())
+	}
 	// A store that is down at start is no reason not to start: the
 	// service answers 503 and /readyz fails until it is back. But say so.
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/instant-audience/audience/internal/api"
 	"github.com/instant-audience/audience/internal/config"
 )
 
@@ -123,6 +124,8 @@ func serve(cfg config.Server, log *slog.Logger, addr string, h http.Handler) (*s
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s (AUDIENCE_ADDR or AUDIENCE_ADMIN_ADDR): %w", addr, err)
 	}
+	// Requests net/http cannot read are answered in the contract's JSON.
+	ln = api.WrapListener(ln)
 	s := &server{
 		srv: &http.Server{
 			Handler:           h,

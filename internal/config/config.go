@@ -37,6 +37,9 @@ type Server struct {
 	HTTP
 	// RateLimits are the service-wide rate limits (limits.go).
 	RateLimits
+	// Durability says what a write waits for before its 200
+	// (durability.go).
+	Durability
 
 	// Addr is the listen address (":8080"). AUDIENCE_ADDR.
 	Addr string
@@ -95,6 +98,7 @@ func ParseServer(name string, args []string) (Server, error) {
 	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
 	registerHTTP(fs, &c.HTTP)
 	registerLimits(fs, &c.RateLimits)
+	registerDurability(fs, &c.Durability)
 	fs.StringVar(&c.EmbeddedAddr, "embedded-addr", "127.0.0.1:0",
 		"listen address of the embedded store (used when -redis-url is empty)")
 	fs.BoolVar(&c.Demo, "demo", false, "provision the demo data into a real store too")
@@ -143,6 +147,9 @@ func (c Server) Validate() error {
 		return err
 	}
 	if err := c.RateLimits.validate(); err != nil {
+		return err
+	}
+	if err := c.Durability.validate(c.Redis, c.RequestTimeout); err != nil {
 		return err
 	}
 	switch {

@@ -133,8 +133,9 @@ func TestStoreSettings(t *testing.T) {
 			stderrHas: "embedded_store",
 		},
 		{
-			name:      "not a Redis URL",
-			args:      []string{"-redis-url", "http://user:" + urlPassword + "@host"},
+			name: "not a Redis URL",
+			env: map[string]string{
+				"AUDIENCE_REDIS_URL": "http://user:" + urlPassword + "@host"},
 			code:      exitUsage,
 			stderrHas: "AUDIENCE_REDIS_URL: must be redis://",
 		},

@@ -14,7 +14,9 @@ const commonHelp = `Every command takes the store's address, as audience-api doe
   -key-prefix P   prefix of every Redis key, "ia:" by default (AUDIENCE_KEY_PREFIX)
 Sentinel, Cluster, credentials, TLS and timeouts take the server's settings
 too, as flags or variables: -redis-sentinel-master and -redis-sentinel-addrs
-(AUDIENCE_REDIS_SENTINEL_*), -redis-cluster-addrs, -redis-password and so on.
+(AUDIENCE_REDIS_SENTINEL_*), -redis-cluster-addrs and so on. Passwords come
+from AUDIENCE_REDIS_PASSWORD and AUDIENCE_REDIS_SENTINEL_PASSWORD (or a URL in
+AUDIENCE_REDIS_URL), never from the command line.
 audience-api started without a store runs an embedded in-memory one and
 logs its redis:// URL at start (the embedded_store field).
 

@@ -56,12 +56,20 @@ type invocation struct {
 }
 
 // run runs audiencectl in-process. -redis-url is put after the verb
-// unless the invocation says not to. Every run is checked for leaks:
+// (or in AUDIENCE_REDIS_URL when it holds a password) unless the
+// invocation says not to. Every run is checked for leaks:
 // neither output may hold a secret of the tests.
 func (h *harness) run(inv invocation) result {
 	h.t.Helper()
 	args := inv.args
-	if !inv.noURL && len(args) >= 2 {
+	if !inv.noURL && len(args) >= 2 && urlHasPassword(h.url) {
+		// A URL with a password is refused on the command line.
+		env := map[string]string{"AUDIENCE_REDIS_URL": h.url}
+		for k, v := range inv.env {
+			env[k] = v
+		}
+		inv.env = env
+	} else if !inv.noURL && len(args) >= 2 {
 		args = append(append(append([]string{}, args[:2]...), "-redis-url", h.url), args[2:]...)
 	}
 	var stdout, stderr bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -218,5 +219,50 @@ func TestQuantile(t *testing.T) {
 	}
 	if got := (loadgen.Tally{}).Quantile(0.5); got != 0 {
 		t.Errorf("quantile of no answers = %v, want 0", got)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	a := loadgen.Tally{Sent: 3, Status: map[int]int{200: 2}, Failed: 1, Measured: 4,
+		Errors: []string{"refused"}, MaxLag: time.Millisecond, Elapsed: time.Second,
+		Latency: []time.Duration{1, 5}}
+	b := loadgen.Tally{Sent: 2, Status: map[int]int{200: 1, 429: 1}, Measured: 1,
+		ByHeader: map[string]int{"r1": 2}, MaxLag: 3 * time.Millisecond, Elapsed: time.Second,
+		Latency: []time.Duration{2, 9}}
+	var sum loadgen.Tally
+	sum.Merge(a)
+	sum.Merge(b)
+	if sum.Sent != 5 || sum.Failed != 1 || sum.Measured != 5 || sum.Status[200] != 3 ||
+		sum.Status[429] != 1 || sum.ByHeader["r1"] != 2 || sum.MaxLag != 3*time.Millisecond ||
+		sum.Elapsed != 2*time.Second || len(sum.Errors) != 1 {
+		t.Fatalf("merged %+v", sum)
+	}
+	if want := []time.Duration{1, 2, 5, 9}; !slices.Equal(sum.Latency, want) {
+		t.Errorf("latencies %v, want %v, sorted", sum.Latency, want)
+	}
+}
+
+func TestKinds(t *testing.T) {
+	base := start(t, &server{})
+	tally := loadgen.Offer{Rate: 400, Duration: 100 * time.Millisecond, New: get(base),
+		Measure: measure,
+		Kind: func(i int) string {
+			if i%4 == 0 {
+				return "quarter"
+			}
+			return "rest"
+		}}.Run(context.Background())
+	q, r := tally.Kinds["quarter"], tally.Kinds["rest"]
+	if q.Sent != 10 || r.Sent != 30 || len(tally.Kinds) != 2 {
+		t.Fatalf("kinds %v: want 10 quarter and 30 rest", tally.Kinds)
+	}
+	// Requests 9, 19, 29 and 39 are answered 429, none of them a
+	// multiple of 4.
+	if q.Status[200] != 10 || r.Status[429] != 4 || q.Measured != 30 {
+		t.Errorf("quarter %v measured %d, rest %v", q.Status, q.Measured, r.Status)
+	}
+	if q.Elapsed != tally.Elapsed || len(q.Latency) != 10 {
+		t.Errorf("a kind's tally has elapsed %v (run %v) and %d latencies", q.Elapsed,
+			tally.Elapsed, len(q.Latency))
 	}
 }

@@ -43,6 +43,9 @@ type Offer struct {
 	// CountHeader, if set, names a header of the answers by whose values
 	// Tally.ByHeader counts them (such as the replica that served each).
 	CountHeader string
+	// Kind, if set, names the kind of request i (such as "get" or
+	// "post" in a mixed load); Tally.Kinds then has a tally of each kind.
+	Kind func(i int) string
 	// Client sends the requests (NewClient()).
 	Client *http.Client
 }
@@ -89,6 +92,14 @@ func (o Offer) Run(ctx context.Context) Tally {
 	r.wg.Wait()
 	r.t.Elapsed = time.Since(r.start)
 	slices.Sort(r.t.Latency)
+	if len(r.kinds) > 0 {
+		r.t.Kinds = make(map[string]Tally, len(r.kinds))
+		for k, sub := range r.kinds {
+			sub.Elapsed = r.t.Elapsed
+			slices.Sort(sub.Latency)
+			r.t.Kinds[k] = *sub
+		}
+	}
 	return r.t
 }
 
@@ -100,23 +111,40 @@ type run struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu sync.Mutex
-	t  Tally
+	mu    sync.Mutex
+	t     Tally
+	kinds map[string]*Tally
 }
 
-// open sends request i at start + i/Rate, each from a goroutine of its
-// own, with at most Workers awaiting their answers.
+// open sends request i at start + i/Rate, with at most Workers awaiting
+// their answers. Requests are handed to worker goroutines that live for
+// the whole run, started as the schedule needs them: a goroutine per
+// request would grow a fresh stack for every call through net/http, which
+// made the load generator, sharing the machine with what it measures,
+// spend more of it.
 func (r *run) open(ctx context.Context) {
 	o := r.offer
 	n := int(o.Duration.Seconds() * o.Rate)
 	if o.Requests > 0 {
 		n = min(n, o.Requests)
 	}
-	inFlight := o.Workers
-	if inFlight <= 0 {
-		inFlight = DefaultInFlight
+	most := o.Workers
+	if most <= 0 {
+		most = DefaultInFlight
 	}
-	slots := make(chan struct{}, inFlight)
+	type job struct {
+		i  int
+		at time.Time
+	}
+	jobs := make(chan job)
+	defer close(jobs)
+	workers := 0
+	worker := func() {
+		defer r.wg.Done()
+		for j := range jobs {
+			r.send(ctx, j.i, time.Since(j.at))
+		}
+	}
 	interval := float64(time.Second) / o.Rate
 
 	for i := range n {
@@ -124,18 +152,23 @@ func (r *run) open(ctx context.Context) {
 		if !sleepUntil(ctx, at) {
 			return
 		}
+		// An idle worker takes the request at once; if none is idle, a new
+		// one is started, up to the bound, past which the schedule slips.
 		select {
-		case slots <- struct{}{}:
+		case jobs <- job{i, at}:
+			continue
+		default:
+		}
+		if workers < most {
+			workers++
+			r.wg.Add(1)
+			go worker()
+		}
+		select {
+		case jobs <- job{i, at}:
 		case <-ctx.Done():
 			return
 		}
-		lag := time.Since(at)
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			defer func() { <-slots }()
-			r.send(ctx, i, lag)
-		}()
 	}
 }
 
@@ -198,6 +231,19 @@ func (r *run) record(a Answer) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.t.add(a, value, r.offer.CountHeader)
+	if r.offer.Kind != nil {
+		k := r.offer.Kind(a.Seq)
+		sub, ok := r.kinds[k]
+		if !ok {
+			if r.kinds == nil {
+				r.kinds = map[string]*Tally{}
+			}
+			t := newTally()
+			sub = &t
+			r.kinds[k] = sub
+		}
+		sub.add(a, value, r.offer.CountHeader)
+	}
 	if r.offer.Observe != nil {
 		r.offer.Observe(a)
 	}

@@ -29,6 +29,9 @@ type Tally struct {
 	Latency []time.Duration
 	// Elapsed runs from the start of the run to its last answer.
 	Elapsed time.Duration
+	// Kinds holds a tally of each kind of request when Offer.Kind is
+	// set; each has the whole run's Elapsed.
+	Kinds map[string]Tally
 }
 
 // maxErrors bounds Tally.Errors.
@@ -135,4 +138,33 @@ func Round(d time.Duration) time.Duration {
 		return d.Round(10 * time.Microsecond)
 	}
 	return d.Round(time.Microsecond)
+}
+
+// Merge adds o's counts and latencies to t, as one run: Elapsed adds up,
+// as for runs one after the other (the windows of a soak).
+func (t *Tally) Merge(o Tally) {
+	if t.Status == nil {
+		t.Status = map[int]int{}
+	}
+	if t.ByHeader == nil {
+		t.ByHeader = map[string]int{}
+	}
+	t.Sent += o.Sent
+	t.Failed += o.Failed
+	t.Measured += o.Measured
+	for code, n := range o.Status {
+		t.Status[code] += n
+	}
+	for v, n := range o.ByHeader {
+		t.ByHeader[v] += n
+	}
+	for _, e := range o.Errors {
+		if len(t.Errors) < maxErrors && !slices.Contains(t.Errors, e) {
+			t.Errors = append(t.Errors, e)
+		}
+	}
+	t.MaxLag = max(t.MaxLag, o.MaxLag)
+	t.Latency = append(t.Latency, o.Latency...)
+	slices.Sort(t.Latency)
+	t.Elapsed += o.Elapsed
 }

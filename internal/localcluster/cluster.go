@@ -47,6 +47,13 @@ type Options struct {
 	KeyPrefix string
 	// Env are extra settings of every replica, as "AUDIENCE_X=value".
 	Env []string
+	// RedisEnv, when set, are the AUDIENCE_REDIS_* settings of a store
+	// the caller runs, such as a Sentinel group: the cluster then starts
+	// no redis-server of its own. RedisURL must be set with it.
+	RedisEnv []string
+	// RedisURL is a redis:// URL of that store's master at start, for
+	// OpenStore and Ctl.
+	RedisURL string
 	// Detach lets the processes outlive the caller, for make cluster-up;
 	// otherwise they die with it.
 	Detach bool
@@ -109,7 +116,9 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 }
 
 func (c *Cluster) start(ctx context.Context, tools Tools, opts Options) error {
-	if err := c.startRedis(ctx, tools.Redis); err != nil {
+	if opts.RedisURL != "" {
+		c.RedisURL = opts.RedisURL
+	} else if err := c.startRedis(ctx, tools.Redis); err != nil {
 		return err
 	}
 	for i := range opts.Replicas {
@@ -140,6 +149,8 @@ func (c *Cluster) startRedis(ctx context.Context, bin string) error {
 		p, err := newProc("redis", bin, []string{
 			"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 			"--save", "3600 1", "--appendonly", "no", "--daemonize", "no",
+			// The fault tests slow the store down with DEBUG SLEEP.
+			"--enable-debug-command", "local",
 		}, os.Environ(), dir, filepath.Join(c.Dir, "logs", "redis.log"))
 		if err != nil {
 			return err
@@ -153,11 +164,23 @@ func (c *Cluster) startRedis(ctx context.Context, bin string) error {
 	return last
 }
 
+// errNoRedis is the error of StopRedis and StartRedis on a cluster that
+// runs on a store of the caller's.
+var errNoRedis = errors.New("the cluster runs on a store it did not start")
+
 // StopRedis stops the store (SIGTERM: it saves its snapshot first).
-func (c *Cluster) StopRedis() error { return c.redis.stop() }
+func (c *Cluster) StopRedis() error {
+	if c.redis == nil {
+		return errNoRedis
+	}
+	return c.redis.stop()
+}
 
 // StartRedis starts the store again on its port, from its snapshot.
 func (c *Cluster) StartRedis(ctx context.Context) error {
+	if c.redis == nil {
+		return errNoRedis
+	}
 	return c.run(ctx, c.redis, strings.TrimPrefix(strings.TrimSuffix(c.RedisURL, "/0"), "redis://"),
 		waitTCP)
 }
@@ -170,9 +193,13 @@ func (c *Cluster) startReplica(ctx context.Context, i int, opts Options) error {
 			return err
 		}
 		addr := "127.0.0.1:" + strconv.Itoa(port)
-		env := append(withoutAudience(os.Environ()),
+		store := opts.RedisEnv
+		if len(store) == 0 {
+			store = []string{"AUDIENCE_REDIS_URL=" + c.RedisURL}
+		}
+		env := append(withoutAudience(os.Environ()), store...)
+		env = append(env,
 			"AUDIENCE_ADDR="+addr,
-			"AUDIENCE_REDIS_URL="+c.RedisURL,
 			"AUDIENCE_KEY_PREFIX="+c.KeyPrefix,
 			"AUDIENCE_DEMO=true",
 			"AUDIENCE_LOG_FORMAT=json",

@@ -15,9 +15,13 @@ const ReplicaHeader = "X-Audience-Replica"
 // path. The balancer sends each request to the next ready replica
 // (round robin), checks /readyz every half second, takes a replica out
 // after two failed checks and back after one good one, and answers in the
-// contract's JSON envelope when no replica can.
+// contract's JSON envelope when no replica can, or when it refuses a
+// request itself (one it cannot read, or whose headers take more than 5 s
+// to arrive: a slow client is cut off at the balancer).
 func haproxyConfig(dir, listen string, replicas []string) (string, error) {
 	pages := map[int]string{
+		400: "HTTP/1.0 400 Bad Request",
+		408: "HTTP/1.0 408 Request Timeout",
 		502: "HTTP/1.0 502 Bad Gateway",
 		503: "HTTP/1.0 503 Service Unavailable",
 		504: "HTTP/1.0 504 Gateway Timeout",
@@ -40,6 +44,8 @@ global
 defaults
     mode http
     timeout connect 2s
+    # A request's headers must arrive within 5 s (slowloris).
+    timeout http-request 5s
     # Above the replicas' request timeout (10s), so they answer first.
     timeout client 60s
     timeout server 60s
@@ -48,6 +54,8 @@ defaults
     option forwardfor
     option redispatch
     retries 2
+    errorfile 400 "%[1]s/400.http"
+    errorfile 408 "%[1]s/408.http"
     errorfile 502 "%[1]s/502.http"
     errorfile 503 "%[1]s/503.http"
     errorfile 504 "%[1]s/504.http"
@@ -83,11 +91,19 @@ func errorPage(code int, status string) string {
 	}
 	body := fmt.Sprintf(`{"response":{"status":"error","error_id":"SYSTEM",`+
 		`"error":"No replica could answer (%d). Please retry."%s}}`, code, code503)
+	if code < 500 {
+		body = fmt.Sprintf(`{"response":{"status":"error","error_id":"SYNTAX",`+
+			`"error":"The request could not be read (%d)."}}`, code)
+	}
+	retry := "Retry-After: 1\r\n"
+	if code < 500 {
+		retry = ""
+	}
 	return status + "\r\n" +
 		"Cache-Control: no-cache\r\n" +
 		"Connection: close\r\n" +
 		"Content-Type: application/json\r\n" +
-		"Retry-After: 1\r\n" +
+		retry +
 		fmt.Sprintf("Content-Length: %d\r\n", len(body)) +
 		"\r\n" + body
 }

@@ -114,6 +114,9 @@ func exampleRequestsOrNone() []string {
 }
 
 func FuzzNormalizeUser(f *testing.F) {
+	for _, pair := range exampleUsers() {
+		f.Add(pair[0], pair[1])
+	}
 	f.Add("", "12345678900987654321")
 	f.Add("", " 00018446744073709551615 ")
 	f.Add("IDFA", uuidUpper)
@@ -144,4 +147,38 @@ func FuzzNormalizeUser(f *testing.F) {
 			}
 		}
 	})
+}
+
+// exampleUsers returns (domain, user_id) pairs of the example requests,
+// with the top-level domain where an entry has none, as strings however
+// they were sent: the first few of each domain, since one example holds
+// a thousand ids alike.
+func exampleUsers() [][2]string {
+	var pairs [][2]string
+	perDomain := map[string]int{}
+	for _, path := range exampleRequestsOrNone() {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			continue
+		}
+		var req struct {
+			Domain    any              `json:"domain"`
+			RTSegment []map[string]any `json:"rt_segment"`
+		}
+		if json.Unmarshal(bytes.TrimPrefix(body, bom), &req) != nil {
+			continue
+		}
+		for _, e := range req.RTSegment {
+			domain, ok := e["domain"]
+			if !ok {
+				domain = req.Domain
+			}
+			d, _ := domain.(string)
+			if id, ok := e["user_id"].(string); ok && perDomain[d] < 8 {
+				perDomain[d]++
+				pairs = append(pairs, [2]string{d, id})
+			}
+		}
+	}
+	return pairs
 }

@@ -46,7 +46,8 @@ type Membership struct {
 // of them in one pipeline. It returns only once Redis has applied every
 // entry; on error some entries may have been applied and others not, and
 // the caller answers 503 so that the client retries the whole request
-// (applying an entry twice leaves the same memberships).
+// (applying an entry twice leaves the same memberships). With
+// WaitForReplicas, it also waits until enough replicas confirmed them.
 func (s *Store) Apply(ctx context.Context, users []UserWrite) error {
 	return s.ApplyCounted(ctx, users, nil)
 }
@@ -58,33 +59,46 @@ func (s *Store) ApplyCounted(ctx context.Context, users []UserWrite, usage *Usag
 	if len(users) == 0 && usage.empty() {
 		return nil
 	}
+	calls, err := s.applyCalls(ctx, users)
+	if err != nil {
+		return err
+	}
 	cmds := make([]*redis.Cmd, len(users))
 	var counting []redis.Cmder
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, u := range users {
-			cmds[i] = applyScript.EvalSha(ctx, p, []string{s.keys.user(u.Domain, u.ID)}, changeArgs(u)...)
+	var waited *redis.Cmd
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, call := range calls {
+			cmds[i] = p.Do(ctx, call...)
 		}
 		counting = s.queueUsage(ctx, p, usage)
+		// Last, on the same connection: it waits for all of the above.
+		waited = s.queueWait(ctx, p)
 		return nil
 	})
 	if err == nil {
-		return nil
+		return s.checkWait(waited)
 	}
-	// Counting commands are plain ones: NOSCRIPT cannot hit them, so any
-	// failure among them is the store failing.
+	// Counting commands and WAIT are plain ones: NOSCRIPT cannot hit
+	// them, so any failure among them is the store failing.
 	for _, c := range counting {
 		if c.Err() != nil {
 			return unavailable(c.Err())
 		}
 	}
-	return s.retryUnloaded(ctx, users, cmds)
+	if waited != nil && waited.Err() != nil {
+		return unavailable(waited.Err())
+	}
+	if err := s.retryUnloaded(ctx, calls, cmds); err != nil {
+		return err
+	}
+	return s.checkWait(waited)
 }
 
 // retryUnloaded runs again, with the script's source, the entries whose
 // call failed because Redis did not know the script (after a restart, a
 // failover or SCRIPT FLUSH). NOSCRIPT means the script did not run, so
 // nothing of those entries was applied. Any other failure is returned.
-func (s *Store) retryUnloaded(ctx context.Context, users []UserWrite, cmds []*redis.Cmd) error {
+func (s *Store) retryUnloaded(ctx context.Context, calls [][]any, cmds []*redis.Cmd) error {
 	var again []int
 	for i, c := range cmds {
 		switch err := c.Err(); {
@@ -95,22 +109,18 @@ func (s *Store) retryUnloaded(ctx context.Context, users []UserWrite, cmds []*re
 			return unavailable(err)
 		}
 	}
+	var waited *redis.Cmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, i := range again {
-			u := users[i]
-			applyScript.Eval(ctx, p, []string{s.keys.user(u.Domain, u.ID)}, changeArgs(u)...)
+			p.Do(ctx, withSource(calls[i])...)
 		}
+		waited = s.queueWait(ctx, p)
 		return nil
 	})
-	return unavailable(err)
-}
-
-func changeArgs(u UserWrite) []any {
-	args := make([]any, 0, 3*len(u.Changes))
-	for _, c := range u.Changes {
-		args = append(args, c.SegID, c.Value, c.Minutes)
+	if err != nil {
+		return unavailable(err)
 	}
-	return args
+	return s.checkWait(waited)
 }
 
 // Memberships returns the live memberships of one user, and the store's

@@ -34,6 +34,8 @@ type Store struct {
 	// uidBuckets is the number of buckets of each member's user id
 	// mapping; 0 is defaultUIDBuckets, and only tests set another.
 	uidBuckets uint32
+	// wait is set by WaitForReplicas (wait.go).
+	wait replicaWait
 }
 
 // New wraps a Redis client (single, Sentinel or Cluster). prefix is put

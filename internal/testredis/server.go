@@ -46,9 +46,9 @@ type Server struct {
 }
 
 // StartSingle starts one server and returns once it answers. Its command line
-// is --port, --bind 127.0.0.1, --dir, --save "" and --appendonly no, followed
-// by args, which therefore override those defaults (e.g. "--appendonly",
-// "yes"). A "--requirepass" among args is used by Client.
+// is --port, --bind 127.0.0.1, --dir, --save "", --appendonly no and
+// --enable-debug-command local, followed by args, which therefore override
+// those defaults (e.g. "--appendonly", "yes"). A "--requirepass" among args is used by Client.
 func StartSingle(t testing.TB, args ...string) *Server {
 	t.Helper()
 	extra := append([]string(nil), args...)
@@ -61,6 +61,8 @@ func StartSingle(t testing.TB, args ...string) *Server {
 }
 
 // dataArgs returns the command line every data-holding server starts with.
+// DEBUG is allowed from loopback, where the fault tests slow a server
+// with DEBUG SLEEP.
 func dataArgs(dir string, port int) []string {
 	return []string{
 		"--port", strconv.Itoa(port),
@@ -68,6 +70,7 @@ func dataArgs(dir string, port int) []string {
 		"--dir", dir,
 		"--save", "",
 		"--appendonly", "no",
+		"--enable-debug-command", "local",
 	}
 }
 

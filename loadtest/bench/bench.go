@@ -30,6 +30,8 @@ type bench struct {
 	st       *store.Store
 	client   *http.Client
 	accounts []scenario.Account
+	// cpu is the CPU each part spent per request, by run.
+	cpu map[string]cpuShare
 }
 
 // newBench builds the binaries from this tree and starts redis-server,
@@ -38,7 +40,7 @@ func newBench(ctx context.Context, o options, p plan, log io.Writer) (*bench, er
 	if _, err := localcluster.FindTools(); err != nil {
 		return nil, err
 	}
-	b := &bench{o: o, p: p, log: log, client: loadgen.NewClient()}
+	b := &bench{o: o, p: p, log: log, client: loadgen.NewClient(), cpu: map[string]cpuShare{}}
 	dir := o.dir
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "audience-bench-")
@@ -65,7 +67,7 @@ func newBench(ctx context.Context, o options, p plan, log io.Writer) (*bench, er
 	// logging every request.
 	b.cluster, err = localcluster.Start(ctx, localcluster.Options{
 		Bin: filepath.Join(dir, "bin"), Dir: dir, Replicas: o.replicas,
-		Env: []string{"AUDIENCE_LOG_LEVEL=warn"},
+		Env: append([]string{"AUDIENCE_LOG_LEVEL=warn"}, o.replicaEnv...),
 	})
 	if err != nil {
 		b.close()
@@ -121,6 +123,13 @@ func (b *bench) measure(ctx context.Context) (*report, error) {
 		return nil, fmt.Errorf("memory: %w", err)
 	}
 
+	if b.o.memoryTable {
+		b.step("memory by shape: %d users of 1 to 50 memberships", b.p.memoryUsers)
+		if r.shapes, err = b.memoryTable(ctx, b.p.memoryUsers); err != nil {
+			return nil, err
+		}
+	}
+
 	b.step("provisioning %d members (limits raised out of the way), logging in", b.o.members)
 	b.accounts, err = scenario.Provision(ctx, b.st, scenario.Spec{Members: b.o.members,
 		Segments: 5, Limits: scenario.Unlimited})
@@ -137,9 +146,15 @@ func (b *bench) measure(ctx context.Context) (*report, error) {
 	}
 
 	b.step("store layer alone: %d ApplyCounted calls at once, %v", b.o.workers, b.p.throughput)
+	if err := b.resetCommandStats(ctx); err != nil {
+		return nil, err
+	}
 	r.store = b.storeAlone(ctx)
 	if r.store.Failed > 0 {
 		return nil, fmt.Errorf("store layer alone: %v", r.store.Errors)
+	}
+	if r.storeScript, err = b.evalshaTime(ctx); err != nil {
+		return nil, err
 	}
 
 	b.step("service, 1 replica: %d 1000-user POSTs at once, %v", b.o.workers, b.p.throughput)
@@ -148,7 +163,13 @@ func (b *bench) measure(ctx context.Context) (*report, error) {
 	}
 	b.step("service, %d replicas: %d 1000-user POSTs at once, %v", b.o.replicas, b.o.workers,
 		b.p.throughput)
+	if err := b.resetCommandStats(ctx); err != nil {
+		return nil, err
+	}
 	if r.many, err = b.serviceThroughput(ctx, b.o.replicas); err != nil {
+		return nil, err
+	}
+	if r.manyScript, err = b.evalshaTime(ctx); err != nil {
 		return nil, err
 	}
 
@@ -164,6 +185,7 @@ func (b *bench) measure(ctx context.Context) (*report, error) {
 		return nil, err
 	}
 	r.loadEnd = loadAverage()
+	r.cpu = b.cpu
 	return r, ctx.Err()
 }
 

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -58,6 +59,12 @@ type options struct {
 	members  int
 	workers  int
 	replicas int
+	// latencyReplicas serve the fixed-rate runs (all when 0).
+	latencyReplicas int
+	// replicaEnv are extra settings of every replica.
+	replicaEnv []string
+	// memoryTable adds the table of memory by shape of user.
+	memoryTable bool
 }
 
 func main() {
@@ -75,6 +82,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.workers, "workers", 8,
 		"1000-user POSTs in flight in the throughput runs (and store calls in the store's run)")
 	fs.IntVar(&o.replicas, "replicas", 3, "replicas of the multi-replica runs")
+	fs.IntVar(&o.latencyReplicas, "latency-replicas", 0,
+		"replicas serving the fixed-rate latency runs (default: all)")
+	fs.BoolVar(&o.memoryTable, "memory-table", false, "also measure Redis's memory for users of"+
+		" 1 to 50 memberships, expiring or not, and print a table of it (about a minute more)")
+	fs.Func("replica-env", "an extra setting of every replica, NAME=value (repeatable)",
+		func(v string) error {
+			if !strings.Contains(v, "=") {
+				return fmt.Errorf("%q: want NAME=value", v)
+			}
+			o.replicaEnv = append(o.replicaEnv, v)
+			return nil
+		})
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

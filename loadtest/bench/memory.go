@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/instant-audience/audience/internal/store"
 )
 
 // memoryResult is Redis's memory for the memory run's memberships.
@@ -25,26 +23,14 @@ func (m memoryResult) perMembership() float64 {
 // TestMemoryPerMembership does) and returns the growth of Redis's
 // used_memory.
 func (b *bench) memory(ctx context.Context, users int) (memoryResult, error) {
-	const perUser, batch = 5, 1000
+	const perUser = 5
 	m := memoryResult{users: users, perUser: perUser}
 	before, err := b.usedMemory(ctx)
 	if err != nil {
 		return m, err
 	}
-	writes := make([]store.UserWrite, 0, batch)
-	for i := range users {
-		changes := make([]store.Change, perUser)
-		for j := range changes {
-			changes[j] = store.Change{SegID: int64(10001 + j), Value: 1, Minutes: 1440}
-		}
-		id := strconv.FormatUint(4_000_000_000_000_000_000+uint64(i)*7919, 10)
-		writes = append(writes, store.UserWrite{ID: id, Changes: changes})
-		if len(writes) == batch || i == users-1 {
-			if err := b.st.Apply(ctx, writes); err != nil {
-				return m, err
-			}
-			writes = writes[:0]
-		}
+	if err := writeUsers(ctx, b.st, users, perUser, 1440); err != nil {
+		return m, err
 	}
 	after, err := b.usedMemory(ctx)
 	m.bytes = after - before

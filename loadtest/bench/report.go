@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -25,6 +26,13 @@ type report struct {
 	latency    []latencyRun
 	vis        visibilityResult
 	mem        memoryResult
+	// storeScript and manyScript are Redis's time per script call in the
+	// store's run and in the multi-replica service run.
+	storeScript, manyScript scriptTime
+	// cpu is the CPU each part spent per request, by run.
+	cpu map[string]cpuShare
+	// shapes is the memory by shape of user, with -memory-table.
+	shapes []memoryShape
 }
 
 // The targets.
@@ -69,6 +77,11 @@ func (r *report) print(out io.Writer) {
 			thousands(s.t.MeasuredPerSecond()), perCall(s.t), s.t.StatusLine())
 	}
 
+	fmt.Fprintf(w, "Redis's own time per user write (INFO commandstats, EVALSHA)\t%.1f µs store,"+
+		" %.1f µs service\t\t\t\t\t%s + %s calls\t\n", r.storeScript.usecPer,
+		r.manyScript.usecPer, thousands(float64(r.storeScript.calls)),
+		thousands(float64(r.manyScript.calls)))
+
 	storeRate := r.store.MeasuredPerSecond()
 	ratio := func(name string, a, b float64, target string) {
 		fmt.Fprintf(w, "ratio: %s\t%.2f\t\t\t\t\t\t%s\n", name, safeDiv(a, b), target)
@@ -90,7 +103,7 @@ func (r *report) print(out io.Writer) {
 			target = verdict("p99 < "+ms(l.target), l.tally.Quantile(0.99) < l.target)
 		}
 		fmt.Fprintf(w, "%s at %.0f/s, %d replicas (lag max %s)\t%.0f answers/s\t%s\t%s\t%s\n",
-			l.name, l.rate, r.replicas, ms(l.tally.MaxLag), l.tally.PerSecond(),
+			l.name, l.rate, l.replicas, ms(l.tally.MaxLag), l.tally.PerSecond(),
 			perCall(l.tally), l.tally.StatusLine(), target)
 	}
 
@@ -101,6 +114,30 @@ func (r *report) print(out io.Writer) {
 	fmt.Fprintf(w, "Redis memory: %s users x %d memberships\t%.1f bytes/membership\t\t\t\t\t%.1f MB"+
 		"\t%s\n", thousands(float64(r.mem.users)), r.mem.perUser, r.mem.perMembership(),
 		float64(r.mem.bytes)/1e6, verdict("<= 60", r.mem.perMembership() <= maxBytesPerEntry))
+	_ = w.Flush()
+	r.printCPU(out)
+	printMemoryTable(out, r.shapes)
+}
+
+// printCPU writes the CPU each part of the deployment spent per request,
+// a table of its own under the first.
+func (r *report) printCPU(out io.Writer) {
+	if len(r.cpu) == 0 {
+		return
+	}
+	names := make([]string, 0, len(r.cpu))
+	for n := range r.cpu {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	fmt.Fprintln(out, "\nCPU time per request (user + system, /proc), all replicas together:")
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, "run\trequests\treplicas\tRedis\thaproxy\tload generator")
+	for _, n := range names {
+		c := r.cpu[n]
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", n, c.requests, c.perRequest(c.replicas),
+			c.perRequest(c.redis), c.perRequest(c.balancer), c.perRequest(c.loader))
+	}
 	_ = w.Flush()
 }
 

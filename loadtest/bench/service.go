@@ -24,7 +24,13 @@ func (b *bench) serviceThroughput(ctx context.Context, n int) (loadgen.Tally, er
 	c.FullPosts().Run(ctx)
 
 	c.Duration = b.p.throughput
+	before := b.sampleCPU()
 	t := c.FullPosts().Run(ctx)
+	name := "1000-user POSTs, 1 replica"
+	if n > 1 {
+		name = fmt.Sprintf("1000-user POSTs, %d replicas", n)
+	}
+	b.cpu[name] = b.cpuSince(before, t.Sent)
 	if err := allOK(fmt.Sprintf("service with %d replicas", n), t); err != nil {
 		return t, err
 	}
@@ -40,13 +46,19 @@ type latencyRun struct {
 	rate float64
 	// target is the p99 the issue asks for; 0 when it sets none.
 	target time.Duration
-	tally  loadgen.Tally
+	// replicas is the number of replicas that served it.
+	replicas int
+	tally    loadgen.Tally
 }
 
 // latencies offers 1-user POSTs at 500/s and at 2000/s, and GET lookups
 // of users just written at 2000/s, through the balancer to every replica.
 func (b *bench) latencies(ctx context.Context) ([]latencyRun, error) {
-	if err := b.cluster.Serve(ctx, b.o.replicas); err != nil {
+	serving := b.o.replicas
+	if b.o.latencyReplicas > 0 {
+		serving = min(b.o.latencyReplicas, b.o.replicas)
+	}
+	if err := b.cluster.Serve(ctx, serving); err != nil {
 		return nil, err
 	}
 	c := b.config()
@@ -56,18 +68,21 @@ func (b *bench) latencies(ctx context.Context) ([]latencyRun, error) {
 		return nil, err
 	}
 	runs := []latencyRun{
-		{name: "POST 1 user", rate: 500, target: 5 * time.Millisecond},
-		{name: "POST 1 user", rate: 2000},
+		{name: "1-user POST", rate: 500, target: 5 * time.Millisecond},
+		{name: "1-user POST", rate: 2000},
 		{name: "GET lookup", rate: 2000, target: 2 * time.Millisecond},
 	}
 	for i := range runs {
 		r := &runs[i]
+		r.replicas = serving
 		c.Rate = r.rate
 		offer := c.SmallPosts()
 		if r.name == "GET lookup" {
 			offer = c.Lookups(reads)
 		}
+		before := b.sampleCPU()
 		r.tally = offer.Run(ctx)
+		b.cpu[fmt.Sprintf("%ss at %.0f/s", r.name, r.rate)] = b.cpuSince(before, r.tally.Sent)
 		if err := allOK(fmt.Sprintf("%s at %.0f/s", r.name, r.rate), r.tally); err != nil {
 			return runs, err
 		}

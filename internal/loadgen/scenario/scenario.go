@@ -132,7 +132,7 @@ func (c Config) FullPosts() loadgen.Offer {
 	first, users, segs := c.firstUser(), c.usersPerPost(), c.segsPerUser()
 	return c.offer(func(ctx context.Context, i int) (*http.Request, error) {
 		a := c.account(i)
-		body := PostBody(make([]byte, 0, users*(40+40*segs)), a,
+		body := PostBody(make([]byte, 0, users*(64+48*segs)), a,
 			first+uint64(i)*uint64(users), users, segs)
 		return c.post(ctx, a, body)
 	}, AppliedSegments)
@@ -197,21 +197,40 @@ func (c Config) Lookups(reads []Read) loadgen.Offer {
 	}, FoundSegments)
 }
 
-// Mixed offers a mix of the three: of every 100 requests, one full POST,
-// nine small POSTs and ninety GET lookups of reads. Tally.Measured mixes
-// memberships applied and found; the mix is about the answers' statuses
-// and latency.
+// Kinds of request of the mixed profile, as Tally.Kinds names them.
+const (
+	KindFull   = "full POST"
+	KindSmall  = "small POST"
+	KindLookup = "GET lookup"
+)
+
+// MixKind is the kind of request i of the mixed profile: of every 100,
+// one full POST, nine small POSTs and ninety GET lookups.
+func MixKind(i int) string {
+	switch k := i % 100; {
+	case k == 0:
+		return KindFull
+	case k < 10:
+		return KindSmall
+	}
+	return KindLookup
+}
+
+// Mixed offers the mixed profile (MixKind), the lookups reading reads;
+// Tally.Kinds has each kind's tally. Tally.Measured mixes memberships
+// applied and found: the mix is about the answers' statuses and latency.
 func (c Config) Mixed(reads []Read) loadgen.Offer {
 	small, full, lookups := c.SmallPosts(), c.FullPosts(), c.Lookups(reads)
 	o := c.offer(func(ctx context.Context, i int) (*http.Request, error) {
-		switch k := i % 100; {
-		case k == 0:
+		switch MixKind(i) {
+		case KindFull:
 			return full.New(ctx, i/100)
-		case k < 10:
+		case KindSmall:
 			return small.New(ctx, i)
 		}
 		return lookups.New(ctx, i)
 	}, nil)
+	o.Kind = MixKind
 	return o
 }
 
