@@ -49,6 +49,13 @@ func TestHostileThroughBalancer(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp, err := client.Do(req)
+		if err != nil && headerBytes(req) > balancerHeaderBuffer {
+			// The balancer refuses headers past its buffer and closes the
+			// connection, at times while the client is still writing
+			// them: the client then sees a broken pipe, not the 400.
+			byBalancer[0]++
+			continue
+		}
 		if err != nil {
 			t.Errorf("%s: no answer: %v", tc.Name, err)
 			continue
@@ -138,4 +145,19 @@ func slowClients(t *testing.T, addr, token string) {
 	t.Logf("100 slow-header clients ended within %v (statuses %v); 20 slow-body clients"+
 		" within %v (statuses %v)", worstHeaders.Round(time.Millisecond), statuses["headers"],
 		worstBody.Round(time.Millisecond), statuses["body"])
+}
+
+// balancerHeaderBuffer is haproxy's default buffer for a request's
+// headers (tune.bufsize, 16 KB), less room for its own additions.
+const balancerHeaderBuffer = 15 << 10
+
+// headerBytes is about what a request's first line and headers weigh.
+func headerBytes(req *http.Request) int {
+	n := len(req.URL.String())
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
 }
