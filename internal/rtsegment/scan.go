@@ -1,6 +1,7 @@
 package rtsegment
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math/bits"
@@ -95,6 +96,36 @@ func (s *scanner) peek() byte {
 }
 
 // errorf reports a problem found at the current position.
+// document reads a whole body that must be one JSON object: a UTF-8 BOM
+// at the start is skipped, object reads the object, and nothing but white
+// space may follow it.
+func (s *scanner) document(object func() error) error {
+	base := s.syntax
+	if base == nil {
+		base = ErrSyntax
+	}
+	if bytes.HasPrefix(s.data, bom) {
+		s.pos = len(bom)
+	}
+	s.skipWS()
+	switch c := s.peek(); {
+	case s.pos == len(s.data):
+		return fmt.Errorf("%w: the body is empty", base)
+	case c == '[' || c == '"' || c == '-' || isDigit(c) || c == 't' || c == 'f' || c == 'n':
+		return fmt.Errorf("%w: the top level must be an object", base)
+	case c != '{':
+		return s.unexpected()
+	}
+	if err := object(); err != nil {
+		return err
+	}
+	s.skipWS()
+	if s.pos < len(s.data) {
+		return s.errorf("trailing data after the JSON value")
+	}
+	return nil
+}
+
 func (s *scanner) errorf(format string, args ...any) error {
 	base := s.syntax
 	if base == nil {

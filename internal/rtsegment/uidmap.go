@@ -84,24 +84,8 @@ func ParseUIDMap(body []byte, maxPairs int) (*UIDMap, error) {
 		out:      &UIDMap{Mappings: []Mapping{}, Warnings: []Warning{}},
 		maxPairs: maxPairs,
 	}
-	if bytes.HasPrefix(body, bom) {
-		p.pos = len(bom)
-	}
-	p.skipWS()
-	switch c := p.peek(); {
-	case p.pos == len(body):
-		return nil, fmt.Errorf("%w: the body is empty", ErrUIDMapSyntax)
-	case c == '[' || c == '"' || c == '-' || isDigit(c) || c == 't' || c == 'f' || c == 'n':
-		return nil, fmt.Errorf("%w: the top level must be an object", ErrUIDMapSyntax)
-	case c != '{':
-		return nil, p.unexpected()
-	}
-	if err := p.topObject(); err != nil {
+	if err := p.document(p.topObject); err != nil {
 		return nil, err
-	}
-	p.skipWS()
-	if p.pos < len(body) {
-		return nil, p.errorf("trailing data after the JSON value")
 	}
 	if !p.sawArray {
 		return nil, fmt.Errorf("%w: 'uid_map' is required", ErrUIDMapSyntax)
