@@ -157,12 +157,9 @@ func binaries(t *testing.T) string {
 	defer cancel()
 	shared.tmp, shared.err = os.MkdirTemp("", "faults-")
 	if shared.err == nil {
-		var root string
-		if root, shared.err = localcluster.ModuleRoot(ctx); shared.err == nil {
-			bin := filepath.Join(shared.tmp, "bin")
-			if shared.err = localcluster.Build(ctx, root, bin); shared.err == nil {
-				shared.bin = bin
-			}
+		var bin string
+		if bin, shared.err = localcluster.BuildTree(ctx, shared.tmp); shared.err == nil {
+			shared.bin = bin
 		}
 	}
 	if shared.err != nil {

@@ -71,3 +71,14 @@ func Build(ctx context.Context, root, dir string) error {
 	}
 	return nil
 }
+
+// BuildTree compiles audience-api and audiencectl from this module's tree
+// into dir/bin, and returns that directory.
+func BuildTree(ctx context.Context, dir string) (string, error) {
+	root, err := ModuleRoot(ctx)
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "bin")
+	return bin, Build(ctx, root, bin)
+}
