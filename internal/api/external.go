@@ -74,6 +74,40 @@ func (s *Server) mappingOwner(c *gin.Context, m store.Member) (int64, bool) {
 	return owner, true
 }
 
+// userQuery is the user a GET /rt-segment names.
+type userQuery struct {
+	// domain and id name the user whose memberships to read; id is an
+	// external id, trimmed, when external.
+	domain, id string
+	external   bool
+	// bad is the text of the 400 for a query that names no user.
+	bad string
+}
+
+// readUserQuery reads the query of GET /rt-segment for member m: for a
+// member with external ids, a domain-less id is an external id.
+func readUserQuery(c *gin.Context, m store.Member) userQuery {
+	rawDomain, rawID := c.Query("domain"), c.Query("user_id")
+	canon, err := rtsegment.CanonicalDomain(rawDomain)
+	if err != nil {
+		// The domain is not echoed: error bodies carry no client text.
+		return userQuery{bad: "Query parameter 'domain' must be one of " +
+			"idfa, aaid, md5udid, sha1udid, openudid, or empty for the platform's user ids."}
+	}
+	if canon != "" || !m.ExternalIDs {
+		domain, id, err := rtsegment.NormalizeUser(rawDomain, rawID)
+		if err != nil {
+			return userQuery{bad: err.Error()}
+		}
+		return userQuery{domain: domain, id: id}
+	}
+	extID, err := rtsegment.NormalizeExternalID(rawID)
+	if err != nil {
+		return userQuery{bad: err.Error()}
+	}
+	return userQuery{id: extID, external: true}
+}
+
 // queryUser reads the user of GET /rt-segment: the domain and id whose
 // memberships to read, and the id the answer names. For a member with
 // external ids a domain-less id is mapped, and the answer names the
@@ -82,38 +116,47 @@ func (s *Server) mappingOwner(c *gin.Context, m store.Member) (int64, bool) {
 // itself and returns false when it cannot tell.
 func (s *Server) queryUser(c *gin.Context) (domain, id, shown string, ok bool) {
 	m := memberOf(c)
-	rawDomain, rawID := c.Query("domain"), c.Query("user_id")
-	canon, err := rtsegment.CanonicalDomain(rawDomain)
-	if err != nil {
-		// The domain is not echoed: error bodies carry no client text.
-		fail(c, http.StatusBadRequest, errSyntax, "Query parameter 'domain' must be one of "+
-			"idfa, aaid, md5udid, sha1udid, openudid, or empty for the platform's user ids.")
+	q := readUserQuery(c, m)
+	switch {
+	case q.bad != "":
+		fail(c, http.StatusBadRequest, errSyntax, q.bad)
 		return "", "", "", false
+	case !q.external:
+		return q.domain, q.id, q.id, true
 	}
-	if canon != "" || !m.ExternalIDs {
-		domain, id, err := rtsegment.NormalizeUser(rawDomain, rawID)
-		if err != nil {
-			fail(c, http.StatusBadRequest, errSyntax, err.Error())
-			return "", "", "", false
-		}
-		return domain, id, id, true
-	}
-
-	extID, err := rtsegment.NormalizeExternalID(rawID)
-	if err != nil {
-		fail(c, http.StatusBadRequest, errSyntax, err.Error())
-		return "", "", "", false
-	}
-	mapped, ok := s.mapExternal(c, m, []string{extID})
+	mapped, ok := s.mapExternal(c, m, []string{q.id})
 	if !ok {
 		return "", "", "", false
 	}
 	// A mapping is checked as POST /rt-segment checks it.
-	pid, found := mapped(extID)
+	pid, found := mapped(q.id)
 	if _, norm, err := rtsegment.NormalizeUser("", pid); found && err == nil {
-		return "", norm, extID, true
+		return "", norm, q.id, true
 	}
-	return "", "", extID, true
+	return "", "", q.id, true
+}
+
+// ctxPrefetched holds the read prefetchUser sent along with the call's
+// admission.
+const ctxPrefetched = "prefetched"
+
+type prefetched struct {
+	domain, id string
+	read       *store.MembershipsRead
+}
+
+// prefetchUser sends the read of the user a GET /rt-segment names along
+// with the call's admission (token check and rate limit), when the query
+// names a user directly: the lookup then costs one round trip. The read
+// is thrown away when the call is not admitted.
+func (s *Server) prefetchUser(c *gin.Context, m store.Member) store.Rider {
+	q := readUserQuery(c, m)
+	if q.bad != "" || q.external {
+		return nil
+	}
+	r := s.deps.Store.MembershipsRead(q.domain, q.id)
+	c.Set(ctxPrefetched, prefetched{domain: q.domain, id: q.id, read: r})
+	return r
 }
 
 // membershipsOf reads the memberships of a user found by queryUser: none
@@ -121,6 +164,12 @@ func (s *Server) queryUser(c *gin.Context) (domain, id, shown string, ok bool) {
 func (s *Server) membershipsOf(c *gin.Context, domain, id string) ([]store.Membership, error) {
 	if id == "" {
 		return nil, nil
+	}
+	if v, ok := c.Get(ctxPrefetched); ok {
+		if p := v.(prefetched); p.domain == domain && p.id == id {
+			all, _, err := p.read.Result(c)
+			return all, err
+		}
 	}
 	all, _, err := s.deps.Store.Memberships(c, domain, id)
 	return all, err

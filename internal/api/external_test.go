@@ -16,26 +16,10 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/instant-audience/audience/internal/api"
-	"github.com/instant-audience/audience/internal/auth"
 	"github.com/instant-audience/audience/internal/registry"
 	"github.com/instant-audience/audience/internal/rtsegment"
 	"github.com/instant-audience/audience/internal/store"
 )
-
-// memberToken stands in for auth: the token is the member's id.
-type memberToken struct{}
-
-func (memberToken) Login(context.Context, string, string, string) (string, error) {
-	return "", auth.ErrBadCredentials
-}
-
-func (memberToken) Authenticate(_ context.Context, token string) (store.Session, error) {
-	id, err := strconv.ParseInt(token, 10, 64)
-	if err != nil {
-		return store.Session{}, auth.ErrBadToken
-	}
-	return store.Session{User: token, MemberID: id}, nil
-}
 
 // watchedMaps is the store's mapping, with its calls counted and a
 // failure to give on demand.
@@ -87,7 +71,7 @@ func externalRig(t *testing.T) (*httptest.Server, *watchedMaps) {
 		// the race detector on a busy machine.
 		RequestTimeout: 30 * time.Second,
 	}, api.Deps{
-		Auth: memberToken{}, Registry: registry.New(st, time.Minute), Store: st,
+		Auth: signedIn(t, st, map[string]int64{"1001": 1001}), Registry: registry.New(st, time.Minute), Store: st,
 		UIDMaps: maps,
 	})
 	hs := httptest.NewServer(srv.Handler())

@@ -19,7 +19,7 @@ import (
 type Limiter interface {
 	For(m store.Member) store.Limits
 	Take(ctx context.Context, member int64, b limits.Bucket, perSec int64,
-		n int) (limits.Decision, error)
+		n int, riders ...store.Rider) (limits.Decision, error)
 	GiveBack(ctx context.Context, member int64, b limits.Bucket, perSec int64,
 		n int) (limits.Decision, error)
 }
@@ -57,36 +57,54 @@ func callBucket(c *gin.Context, l store.Limits) (b limits.Bucket, perSec int64, 
 	return limits.Gets, l.GetPerSec, "reads", to
 }
 
-// limitCalls spends one token of the member's calls bucket for the route,
-// or answers 429. It runs after authenticate, so every answer to a call
-// whose token was accepted carries the headers; if the limiter cannot
-// reach the store the call is refused with 503, never let through
-// unmetered. A nil Limiter (tests of other parts) limits nothing.
-func (s *Server) limitCalls(c *gin.Context) {
-	if s.deps.Limiter == nil {
-		c.Next()
-		return
-	}
-	m := memberOf(c)
-	lim := s.deps.Limiter.For(m)
-	c.Header(hdrWrite, strconv.FormatInt(lim.PostPerSec, 10))
-	c.Header(hdrRead, strconv.FormatInt(lim.GetPerSec, 10))
-	bucket, perSec, unit, to := callBucket(c, lim)
-	c.Header(hdrLimit, strconv.FormatInt(perSec, 10))
+// callTake is what takeCall got: the member's calls bucket for the
+// route, and the limiter's decision on one token of it.
+type callTake struct {
+	lim       store.Limits
+	bucket    limits.Bucket
+	perSec    int64
+	unit, to  string
+	d         limits.Decision
+	err       error
+	unlimited bool
+}
 
-	d, err := s.deps.Limiter.Take(c, m.ID, bucket, perSec, 1)
-	if err != nil {
-		s.storeFailed(c, err)
-		return
+// takeCall spends one token of the member's calls bucket for the route,
+// with the riders' commands in the same round trip. settleCall answers
+// from what it got. A nil Limiter (tests of other parts) limits nothing.
+func (s *Server) takeCall(c *gin.Context, m store.Member, riders ...store.Rider) callTake {
+	if s.deps.Limiter == nil {
+		return callTake{unlimited: true}
 	}
-	s.deps.Metrics.LimitDecision(bucket.String(), d.Allowed)
-	setBucketHeaders(c, d)
-	if !d.Allowed {
-		rateExceeded(c, d.RetryAfter, perSec, unit, to)
-		return
+	t := callTake{lim: s.deps.Limiter.For(m)}
+	t.bucket, t.perSec, t.unit, t.to = callBucket(c, t.lim)
+	t.d, t.err = s.deps.Limiter.Take(c, m.ID, t.bucket, t.perSec, 1, riders...)
+	return t
+}
+
+// settleCall sets the rate-limit headers of a call whose token was
+// accepted, and answers 429 when its calls bucket refused it, or 503 when
+// the limiter could not reach the store: a call is never let through
+// unmetered. It returns whether the call goes on.
+func (s *Server) settleCall(c *gin.Context, t callTake) bool {
+	if t.unlimited {
+		return true
 	}
-	c.Set(ctxCall, paidCall{bucket: bucket, perSec: perSec})
-	c.Next()
+	c.Header(hdrWrite, strconv.FormatInt(t.lim.PostPerSec, 10))
+	c.Header(hdrRead, strconv.FormatInt(t.lim.GetPerSec, 10))
+	c.Header(hdrLimit, strconv.FormatInt(t.perSec, 10))
+	if t.err != nil {
+		s.storeFailed(c, t.err)
+		return false
+	}
+	s.deps.Metrics.LimitDecision(t.bucket.String(), t.d.Allowed)
+	setBucketHeaders(c, t.d)
+	if !t.d.Allowed {
+		rateExceeded(c, t.d.RetryAfter, t.perSec, t.unit, t.to)
+		return false
+	}
+	c.Set(ctxCall, paidCall{bucket: t.bucket, perSec: t.perSec})
+	return true
 }
 
 // chargeUsers spends n tokens of the member's users bucket for a POST

@@ -26,19 +26,17 @@ import (
 	"github.com/instant-audience/audience/internal/store"
 )
 
-// tokens stands in for auth: a token is "t<member id>".
-type tokens struct{}
-
-func (tokens) Login(context.Context, string, string, string) (string, error) {
-	return "", auth.ErrBadCredentials
-}
-
-func (tokens) Authenticate(_ context.Context, token string) (store.Session, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(token, "t"), 10, 64)
-	if err != nil || !strings.HasPrefix(token, "t") {
-		return store.Session{}, auth.ErrBadToken
+// signedIn returns auth over st with a session open for each token, of
+// the member it maps to.
+func signedIn(t *testing.T, st *store.Store, tokens map[string]int64) *auth.Service {
+	t.Helper()
+	for token, member := range tokens {
+		if _, err := st.OpenSession(context.Background(), auth.HashToken(token),
+			store.Session{User: token, MemberID: member}, time.Hour, 24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return store.Session{User: token, MemberID: id}, nil
+	return auth.New(st, nil, auth.Config{BcryptCost: 4})
 }
 
 // rig is an API over miniredis whose clock the test moves: every bucket
@@ -48,6 +46,8 @@ type rig struct {
 	st   *store.Store
 	url  string
 	move func(time.Duration)
+	// trips counts the round trips to Redis.
+	trips *roundTrips
 }
 
 func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
@@ -57,9 +57,13 @@ func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
 	mr.SetTime(now)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
+	trips := &roundTrips{}
+	rdb.AddHook(trips)
 	st := store.New(rdb, "")
 	ctx := context.Background()
+	tokens := map[string]int64{}
 	for _, m := range members {
+		tokens[fmt.Sprintf("t%d", m.ID)] = m.ID
 		if err := st.PutMember(ctx, m); err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +76,7 @@ func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
 		Limits:         rtsegment.Limits{MaxUsers: 1000, MaxBlocks: 100, MaxExpiration: 259200},
 		RequestTimeout: 3 * time.Second,
 	}, api.Deps{
-		Auth:     tokens{},
+		Auth:     signedIn(t, st, tokens),
 		Registry: registry.New(st, time.Minute),
 		Store:    st,
 		Limiter:  limits.New(st, cfg),
@@ -80,7 +84,7 @@ func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
 	})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	return &rig{t: t, st: st, url: hs.URL, move: func(d time.Duration) {
+	return &rig{t: t, st: st, url: hs.URL, trips: trips, move: func(d time.Duration) {
 		now = now.Add(d)
 		mr.SetTime(now)
 		mr.FastForward(d)
@@ -98,10 +102,16 @@ type reply struct {
 
 func (r *rig) call(method, path string, member int64, body string) reply {
 	r.t.Helper()
+	return r.callWith(method, path, fmt.Sprintf("t%d", member), body)
+}
+
+// callWith is call with any token.
+func (r *rig) callWith(method, path, token, body string) reply {
+	r.t.Helper()
 	// A microsecond per call, as real calls are at least that far apart.
 	r.move(time.Microsecond)
 	req, _ := http.NewRequest(method, r.url+path, strings.NewReader(body))
-	req.Header.Set("Authorization", fmt.Sprintf("t%d", member))
+	req.Header.Set("Authorization", token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		r.t.Fatal(err)
@@ -324,7 +334,7 @@ func TestFailsClosed(t *testing.T) {
 	t.Cleanup(func() { deadRdb.Close() })
 
 	srv := api.New(api.Config{RequestTimeout: 2 * time.Second}, api.Deps{
-		Auth: tokens{}, Registry: reg, Store: st,
+		Auth: signedIn(t, st, map[string]int64{"t1": 1}), Registry: reg, Store: st,
 		Limiter: limits.New(store.New(deadRdb, ""), limits.Config{}),
 		Stats:   stats.NewReporter(st),
 	})

@@ -11,16 +11,19 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/instant-audience/audience/internal/auth"
 	"github.com/instant-audience/audience/internal/metrics"
 	"github.com/instant-audience/audience/internal/registry"
 	"github.com/instant-audience/audience/internal/rtsegment"
 	"github.com/instant-audience/audience/internal/store"
 )
 
-// Authenticator logs users in and checks tokens.
+// Authenticator logs users in and checks tokens; *auth.Service is one.
 type Authenticator interface {
 	Login(ctx context.Context, username, password, clientIP string) (string, error)
-	Authenticate(ctx context.Context, token string) (store.Session, error)
+	// Check prepares the check of a token, and gives its member when the
+	// token was seen valid before.
+	Check(token string) (c *auth.Check, member int64, known bool)
 }
 
 // Registry knows members and segments.
@@ -33,6 +36,7 @@ type Registry interface {
 type Store interface {
 	ApplyCounted(ctx context.Context, users []store.UserWrite, usage *store.Usage) error
 	Memberships(ctx context.Context, domain, id string) ([]store.Membership, time.Time, error)
+	MembershipsRead(domain, id string) *store.MembershipsRead
 	Ping(ctx context.Context) error
 }
 
@@ -115,11 +119,10 @@ func (s *Server) routes() *gin.Engine {
 	}
 	e.POST("/auth", s.login)
 
-	authed := e.Group("/", s.authenticate, s.limitCalls)
-	authed.POST("/rt-segment", s.postSegments)
-	authed.GET("/rt-segment", s.getSegments)
-	authed.GET("/rt-segment-processed", s.getProcessed)
-	authed.POST("/uid-map", s.postUIDMap)
+	e.POST("/rt-segment", s.admit(nil), s.postSegments)
+	e.GET("/rt-segment", s.admit(s.prefetchUser), s.getSegments)
+	e.GET("/rt-segment-processed", s.admit(nil), s.getProcessed)
+	e.POST("/uid-map", s.admit(nil), s.postUIDMap)
 	return e
 }
 

@@ -50,33 +50,99 @@ func (s *Server) login(c *gin.Context) {
 	}
 }
 
-// authenticate finds the caller's session and member, or answers 401 or
-// 403 and stops the chain.
-func (s *Server) authenticate(c *gin.Context) {
-	sess, err := s.deps.Auth.Authenticate(c, tokenOf(c.Request))
-	if errors.Is(err, auth.ErrBadToken) {
+// prefetch gives the store read a route starts with, for member m, to
+// send along with the call's admission; nil when there is none.
+type prefetch func(c *gin.Context, m store.Member) store.Rider
+
+// admit returns the handler that lets a call in, or answers 401, 403,
+// 429 or 503 and stops the chain: it checks the token, finds its member,
+// and spends one token of the member's calls bucket for the route, with
+// the route's first read (pre, which may be nil) in the same round trip.
+// For a token this replica has seen valid, the session's touch rides
+// along too: one round trip for all. Any other token is checked first,
+// alone, so that nothing is spent or read for a token that is not valid.
+func (s *Server) admit(pre prefetch) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		check, id, known := s.deps.Auth.Check(tokenOf(c.Request))
+		if known && s.deps.Limiter != nil {
+			// A member the registry cannot give, or not enabled, takes
+			// the long way, which answers for it in the right order.
+			if m, err := s.deps.Registry.Member(c, id); err == nil && m.Enabled {
+				s.admitKnown(c, check, m, pre)
+				return
+			}
+		}
+
+		sess, err := check.Session(c)
+		if !s.sessionOK(c, err) {
+			return
+		}
+		m, err := s.deps.Registry.Member(c, sess.MemberID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.storeFailed(c, err)
+			return
+		}
+		if err != nil || !m.Enabled {
+			fail(c, http.StatusForbidden, errUnauth,
+				"Your member is not enabled for the Instant Audience Service.")
+			return
+		}
+		setMember(c, m)
+		if s.settleCall(c, s.takeCall(c, m, pre.riders(c, m)...)) {
+			c.Next()
+		}
+	}
+}
+
+// admitKnown is admit's one round trip for a token seen valid before,
+// whose member m is enabled. The token's answer comes first: the bucket's
+// is given only to a caller whose token is still valid. A token that
+// stopped being valid (revoked, expired) has cost its member one call
+// token, and is not known from then on.
+func (s *Server) admitKnown(c *gin.Context, check *auth.Check, m store.Member, pre prefetch) {
+	took := s.takeCall(c, m, append(pre.riders(c, m), check.Rider())...)
+	sess, err := check.Session(c)
+	if err == nil && sess.MemberID != m.ID {
+		err = auth.ErrBadToken // a session's member never changes
+	}
+	if !s.sessionOK(c, err) {
+		return
+	}
+	setMember(c, m)
+	if s.settleCall(c, took) {
+		c.Next()
+	}
+}
+
+// riders returns the read pre gives, if any.
+func (pre prefetch) riders(c *gin.Context, m store.Member) []store.Rider {
+	if pre == nil {
+		return nil
+	}
+	if r := pre(c, m); r != nil {
+		return []store.Rider{r}
+	}
+	return nil
+}
+
+// sessionOK answers 401 for a token that is not valid, or 503 when it
+// could not be checked, and returns false then.
+func (s *Server) sessionOK(c *gin.Context, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, auth.ErrBadToken):
 		fail(c, http.StatusUnauthorized, errNoAuth,
 			"Authentication failed: the token is missing, unknown or expired.")
-		return
-	}
-	if err != nil {
+	default:
 		s.storeFailed(c, err)
-		return
 	}
+	return false
+}
 
-	m, err := s.deps.Registry.Member(c, sess.MemberID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.storeFailed(c, err)
-		return
-	}
-	if err != nil || !m.Enabled {
-		fail(c, http.StatusForbidden, errUnauth,
-			"Your member is not enabled for the Instant Audience Service.")
-		return
-	}
+func setMember(c *gin.Context, m store.Member) {
 	c.Set(ctxMember, m.ID)
 	c.Set(ctxRecord, m)
-	c.Next()
 }
 
 // tokenOf reads the token from the Authorization header (bare, or after

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	lru "github.com/hashicorp/golang-lru/v2"
+
 	"github.com/instant-audience/audience/internal/store"
 )
 
@@ -18,8 +20,7 @@ type Sessions interface {
 	APIUser(ctx context.Context, name string) (store.APIUser, error)
 	OpenSession(ctx context.Context, tokenHash string, s store.Session,
 		idle, hard time.Duration) (store.Session, error)
-	TouchSession(ctx context.Context, tokenHash string,
-		idle, hard time.Duration) (store.Session, error)
+	SessionTouch(tokenHash string, idle, hard time.Duration) *store.SessionTouch
 	RevokeSession(ctx context.Context, tokenHash string) error
 }
 
@@ -54,6 +55,10 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string
+
+	// known maps the hashes of tokens seen valid to their members (see
+	// Check).
+	known *lru.Cache[string, int64]
 }
 
 // New returns a Service. throttle may be nil to disable login throttling
@@ -68,7 +73,11 @@ func New(s Sessions, throttle *Throttle, cfg Config) *Service {
 	if cfg.BcryptCost == 0 {
 		cfg.BcryptCost = DefaultBcryptCost
 	}
-	return &Service{store: s, throttle: throttle, cfg: cfg}
+	known, err := lru.New[string, int64](knownTokens)
+	if err != nil {
+		panic("auth: " + err.Error()) // only for a size below 1
+	}
+	return &Service{store: s, throttle: throttle, cfg: cfg, known: known}
 }
 
 // Login checks a username and password and opens a session. It returns
@@ -135,14 +144,8 @@ func (s *Service) stillEnabled(ctx context.Context, name, token string) error {
 // Authenticate returns the session of a token and renews its idle
 // lifetime. It returns ErrBadToken or a store error.
 func (s *Service) Authenticate(ctx context.Context, token string) (store.Session, error) {
-	if token == "" {
-		return store.Session{}, ErrBadToken
-	}
-	sess, err := s.store.TouchSession(ctx, HashToken(token), s.cfg.IdleTTL, s.cfg.HardTTL)
-	if errors.Is(err, store.ErrNotFound) {
-		return sess, ErrBadToken
-	}
-	return sess, err
+	c, _, _ := s.Check(token)
+	return c.Session(ctx)
 }
 
 // dummyHash is compared against when there is no real hash to compare, so

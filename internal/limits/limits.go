@@ -89,16 +89,11 @@ type Decision struct {
 	ResetAfter time.Duration
 }
 
-// Keyer names the buckets' keys; *store.Store is one.
-type Keyer interface {
-	LimitKey(member int64, bucket string) string
-}
-
 // Limiter spends members' tokens. It is safe for concurrent use.
 type Limiter struct {
-	rl   *redis_rate.Limiter
-	keys Keyer
-	def  store.Limits
+	rl  *redis_rate.Limiter
+	st  *store.Store
+	def store.Limits
 }
 
 // New returns a limiter keeping its buckets in st's Redis, with cfg's
@@ -109,7 +104,7 @@ func New(st *store.Store, cfg Config) *Limiter {
 		GetPerSec:   orDefault(cfg.GetPerSec, DefaultGetPerSec),
 		UsersPerSec: orDefault(cfg.UsersPerSec, DefaultUsersPerSec),
 	}
-	return &Limiter{rl: redis_rate.NewLimiter(st.Client()), keys: st, def: def}
+	return &Limiter{rl: redis_rate.NewLimiter(st.Client()), st: st, def: def}
 }
 
 func orDefault(v, def int64) int64 {
@@ -133,12 +128,20 @@ func (l *Limiter) For(m store.Member) store.Limits {
 // spends nothing when they do not all fit. n above perSec can never fit
 // and returns ErrNeverFits without a store call. A store failure returns
 // an error wrapping store.ErrUnavailable: the caller must refuse the call.
+//
+// The riders' commands go to Redis in the same round trip as the
+// bucket's script, before it (store.Along); each rider reads its own
+// reply, whatever the decision.
 func (l *Limiter) Take(ctx context.Context, member int64, b Bucket, perSec int64,
-	n int) (Decision, error) {
+	n int, riders ...store.Rider) (Decision, error) {
 	if int64(n) > perSec {
 		return Decision{PerSec: perSec}, fmt.Errorf("%w: %d > %d", ErrNeverFits, n, perSec)
 	}
-	return l.allowN(ctx, member, b, perSec, n)
+	rl := l.rl
+	if len(riders) > 0 {
+		rl = redis_rate.NewLimiter(l.st.Along(ctx, riders...))
+	}
+	return l.allowN(ctx, rl, member, b, perSec, n)
 }
 
 // GiveBack returns n tokens taken from a bucket, for a call that was
@@ -149,16 +152,16 @@ func (l *Limiter) Take(ctx context.Context, member int64, b Bucket, perSec int64
 // which errs on the side of the limit.
 func (l *Limiter) GiveBack(ctx context.Context, member int64, b Bucket, perSec int64,
 	n int) (Decision, error) {
-	d, err := l.allowN(ctx, member, b, perSec, -n)
+	d, err := l.allowN(ctx, l.rl, member, b, perSec, -n)
 	d.Remaining = min(d.Remaining, perSec)
 	return d, err
 }
 
-func (l *Limiter) allowN(ctx context.Context, member int64, b Bucket, perSec int64,
-	n int) (Decision, error) {
+func (l *Limiter) allowN(ctx context.Context, rl *redis_rate.Limiter, member int64, b Bucket,
+	perSec int64, n int) (Decision, error) {
 	perSec = min(max(perSec, 1), MaxPerSec)
-	key := l.keys.LimitKey(member, b.String())
-	res, err := l.rl.AllowN(ctx, key, redis_rate.PerSecond(int(perSec)), n)
+	key := l.st.LimitKey(member, b.String())
+	res, err := rl.AllowN(ctx, key, redis_rate.PerSecond(int(perSec)), n)
 	if err != nil {
 		return Decision{PerSec: perSec},
 			fmt.Errorf("%w: rate limiter: %w", store.ErrUnavailable, err)

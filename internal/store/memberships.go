@@ -127,19 +127,48 @@ func (s *Store) retryUnloaded(ctx context.Context, calls [][]any, cmds []*redis.
 // clock at the time of reading. Fields past their expiry are left out:
 // they linger until the user is next written or the key expires.
 func (s *Store) Memberships(ctx context.Context, domain, id string) ([]Membership, time.Time, error) {
-	var now *redis.TimeCmd
-	var all *redis.MapStringStringCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		now = p.Time(ctx)
-		all = p.HGetAll(ctx, s.keys.user(domain, id))
-		return nil
-	})
-	if err != nil {
+	return s.MembershipsRead(domain, id).Result(ctx)
+}
+
+// MembershipsRead is Memberships as a Rider: it may travel in another
+// call's round trip (see Along), and Result then reads its reply.
+type MembershipsRead struct {
+	s   *Store
+	key string
+	now *redis.TimeCmd
+	all *redis.MapStringStringCmd
+}
+
+// MembershipsRead prepares the read of one user's memberships.
+func (s *Store) MembershipsRead(domain, id string) *MembershipsRead {
+	return &MembershipsRead{s: s, key: s.keys.user(domain, id)}
+}
+
+func (r *MembershipsRead) home() *Store { return r.s }
+
+func (r *MembershipsRead) ride(ctx context.Context, p redis.Pipeliner) {
+	r.now = p.Time(ctx)
+	r.all = p.HGetAll(ctx, r.key)
+}
+
+// Result returns what Memberships returns. It reads now if the read did
+// not ride along with other work.
+func (r *MembershipsRead) Result(ctx context.Context) ([]Membership, time.Time, error) {
+	if r.all == nil {
+		_, _ = r.s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			r.ride(ctx, p)
+			return nil
+		})
+	}
+	if err := r.now.Err(); err != nil {
 		return nil, time.Time{}, unavailable(err)
 	}
-	t := now.Val()
-	out := make([]Membership, 0, len(all.Val()))
-	for field, v := range all.Val() {
+	if err := r.all.Err(); err != nil {
+		return nil, time.Time{}, unavailable(err)
+	}
+	t := r.now.Val()
+	out := make([]Membership, 0, len(r.all.Val()))
+	for field, v := range r.all.Val() {
 		m, ok := parseMembership(field, v)
 		if !ok || (!m.ExpiresAt.IsZero() && !m.ExpiresAt.After(t)) {
 			continue

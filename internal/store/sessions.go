@@ -67,8 +67,38 @@ func (s *Store) OpenSession(ctx context.Context, tokenHash string, sess Session,
 // lifetime; ErrNotFound when it does not exist or has expired.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string,
 	idle, hard time.Duration) (Session, error) {
-	v, err := touchSession.Run(ctx, s.rdb, []string{s.keys.session(tokenHash)},
-		int64(idle/time.Second), int64(hard/time.Second)).Slice()
+	return s.SessionTouch(tokenHash, idle, hard).Session(ctx)
+}
+
+// SessionTouch is TouchSession as a Rider: it may travel in another
+// call's round trip (see Along), and Session then reads its reply.
+type SessionTouch struct {
+	s          *Store
+	key        string
+	idle, hard int64
+	cmd        *redis.Cmd
+}
+
+// SessionTouch prepares the touch of a token hash's session.
+func (s *Store) SessionTouch(tokenHash string, idle, hard time.Duration) *SessionTouch {
+	return &SessionTouch{s: s, key: s.keys.session(tokenHash),
+		idle: int64(idle / time.Second), hard: int64(hard / time.Second)}
+}
+
+func (t *SessionTouch) home() *Store { return t.s }
+
+func (t *SessionTouch) ride(ctx context.Context, p redis.Pipeliner) {
+	t.cmd = touchSession.EvalSha(ctx, p, []string{t.key}, t.idle, t.hard)
+}
+
+// Session returns what TouchSession returns. It touches the session now
+// if the touch did not ride, or if Redis did not know the script then
+// (NOSCRIPT: it did not run).
+func (t *SessionTouch) Session(ctx context.Context) (Session, error) {
+	if t.cmd == nil || redis.HasErrorPrefix(t.cmd.Err(), "NOSCRIPT") {
+		t.cmd = touchSession.Run(ctx, t.s.rdb, []string{t.key}, t.idle, t.hard)
+	}
+	v, err := t.cmd.Slice()
 	if errors.Is(err, redis.Nil) {
 		return Session{}, ErrNotFound
 	}

@@ -173,8 +173,8 @@ func (b *bench) measure(ctx context.Context) (*report, error) {
 		return nil, err
 	}
 
-	b.step("latency: 1-user POSTs at 500/s and 2000/s, GET lookups at 2000/s, %v each",
-		b.p.latency)
+	b.step("latency: 1-user POSTs at 500/s and 2000/s, GET lookups at 2000/s, %v each,"+
+		" to one replica then through haproxy", b.p.latency)
 	if r.latency, err = b.latencies(ctx); err != nil {
 		return nil, err
 	}

@@ -59,7 +59,8 @@ type options struct {
 	members  int
 	workers  int
 	replicas int
-	// latencyReplicas serve the fixed-rate runs (all when 0).
+	// latencyReplicas serve the fixed-rate runs through haproxy (all
+	// when 0).
 	latencyReplicas int
 	// replicaEnv are extra settings of every replica.
 	replicaEnv []string
@@ -83,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"1000-user POSTs in flight in the throughput runs (and store calls in the store's run)")
 	fs.IntVar(&o.replicas, "replicas", 3, "replicas of the multi-replica runs")
 	fs.IntVar(&o.latencyReplicas, "latency-replicas", 0,
-		"replicas serving the fixed-rate latency runs (default: all)")
+		"replicas serving the fixed-rate runs through haproxy (default: all)")
 	fs.BoolVar(&o.memoryTable, "memory-table", false, "also measure Redis's memory for users of"+
 		" 1 to 50 memberships, expiring or not, and print a table of it (about a minute more)")
 	fs.Func("replica-env", "an extra setting of every replica, NAME=value (repeatable)",

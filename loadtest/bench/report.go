@@ -102,8 +102,8 @@ func (r *report) print(out io.Writer) {
 		if l.target > 0 {
 			target = verdict("p99 < "+ms(l.target), l.tally.Quantile(0.99) < l.target)
 		}
-		fmt.Fprintf(w, "%s at %.0f/s, %d replicas (lag max %s)\t%.0f answers/s\t%s\t%s\t%s\n",
-			l.name, l.rate, l.replicas, ms(l.tally.MaxLag), l.tally.PerSecond(),
+		fmt.Fprintf(w, "%s at %.0f/s, %s (lag max %s)\t%.0f answers/s\t%s\t%s\t%s\n",
+			l.name, l.rate, l.where(), ms(l.tally.MaxLag), l.tally.PerSecond(),
 			perCall(l.tally), l.tally.StatusLine(), target)
 	}
 
@@ -166,8 +166,8 @@ func (r *report) problems(strict bool) []string {
 	}
 	for _, l := range r.latency {
 		if l.target > 0 && l.tally.Quantile(0.99) >= l.target {
-			out = append(out, fmt.Sprintf("%s at %.0f/s: p99 %s, target below %s", l.name,
-				l.rate, ms(l.tally.Quantile(0.99)), ms(l.target)))
+			out = append(out, fmt.Sprintf("%s at %.0f/s, %s: p99 %s, target below %s", l.name,
+				l.rate, l.where(), ms(l.tally.Quantile(0.99)), ms(l.target)))
 		}
 	}
 	return out
