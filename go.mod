@@ -12,7 +12,7 @@ require (
 	golang.org/x/term v0.48.0
 )
 
-require github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
+require github.com/hashicorp/golang-lru/v2 v2.0.7
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

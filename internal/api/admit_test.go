@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -122,5 +124,49 @@ func TestRevokedKnownToken(t *testing.T) {
 		if i == 1 && n != 1 {
 			t.Fatalf("revoked token, call %d: %d round trips, want the check alone", i, n)
 		}
+	}
+}
+
+// A revoked token the replica still knows, sent many times at once: each
+// call in flight took a call token before its check failed, and gives it
+// back, so the member's own callers are not refused for it.
+func TestRevokedTokenBurstCostsNothing(t *testing.T) {
+	r := newRig(t, limits.Config{GetPerSec: 100}, store.Member{ID: 1, Enabled: true})
+	ctx := context.Background()
+	if _, err := r.st.OpenSession(ctx, auth.HashToken("leaked"),
+		store.Session{User: "u", MemberID: 1}, time.Hour, 24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if a := r.callWith("GET", "/rt-segment?user_id=5", "leaked", ""); a.status != 200 {
+		t.Fatalf("%d %s", a.status, a.raw)
+	}
+	if err := r.st.RevokeSession(ctx, auth.HashToken("leaked")); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var refused atomic.Int64
+	for range 200 {
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", r.url+"/rt-segment?user_id=5", nil)
+			req.Header.Set("Authorization", "leaked")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 401 {
+				refused.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := refused.Load(); n != 0 {
+		t.Fatalf("%d calls of a revoked token answered other than 401", n)
+	}
+	a := r.call("GET", "/rt-segment?user_id=5", 1, "")
+	left, _ := strconv.Atoi(a.header.Get("X-RateLimit-Remaining"))
+	if a.status != 200 || left < 97 {
+		t.Fatalf("the member's own call after the burst: %d, %d left of 100 (the first"+
+			" call spent 1, this one 1): %s", a.status, left, a.raw)
 	}
 }

@@ -97,13 +97,21 @@ func (s *Server) admit(pre prefetch) gin.HandlerFunc {
 // admitKnown is admit's one round trip for a token seen valid before,
 // whose member m is enabled. The token's answer comes first: the bucket's
 // is given only to a caller whose token is still valid. A token that
-// stopped being valid (revoked, expired) has cost its member one call
-// token, and is not known from then on.
+// stopped being valid (revoked, expired) gives back the call token it
+// took, and is not known from then on.
 func (s *Server) admitKnown(c *gin.Context, check *auth.Check, m store.Member, pre prefetch) {
 	took := s.takeCall(c, m, append(pre.riders(c, m), check.Rider())...)
 	sess, err := check.Session(c)
 	if err == nil && sess.MemberID != m.ID {
 		err = auth.ErrBadToken // a session's member never changes
+	}
+	if err != nil && !took.unlimited && took.err == nil && took.d.Allowed {
+		// Not the caller's to spend: the token goes back, so that a
+		// dead token sent many times at once costs its member nothing.
+		if _, gerr := s.deps.Limiter.GiveBack(c, m.ID, took.bucket, took.perSec, 1); gerr != nil {
+			s.log.Warn("rate limiter: giving back a call token failed",
+				"request_id", c.GetString("request_id"), "err", gerr)
+		}
 	}
 	if !s.sessionOK(c, err) {
 		return
