@@ -9,40 +9,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/instant-audience/audience/internal/auth"
 	"github.com/instant-audience/audience/internal/limits"
 	"github.com/instant-audience/audience/internal/store"
 )
 
-// roundTrips counts what a client sends to Redis: a command or a
-// pipeline each.
-type roundTrips struct{ n atomic.Int64 }
-
-func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
-
 // tripsOf returns the round trips to Redis that one call made, and its
 // answer.
 func (r *rig) tripsOf(method, path, token, body string) (int64, reply) {
 	r.t.Helper()
-	before := r.trips.n.Load()
+	before := r.trips.N()
 	a := r.callWith(method, path, token, body)
-	return r.trips.n.Load() - before, a
+	return r.trips.N() - before, a
 }
 
 func TestAdmissionRoundTrips(t *testing.T) {

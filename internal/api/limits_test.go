@@ -24,6 +24,7 @@ import (
 	"github.com/instant-audience/audience/internal/rtsegment"
 	"github.com/instant-audience/audience/internal/stats"
 	"github.com/instant-audience/audience/internal/store"
+	"github.com/instant-audience/audience/internal/testredis"
 )
 
 // signedIn returns auth over st with a session open for each token, of
@@ -47,7 +48,7 @@ type rig struct {
 	url  string
 	move func(time.Duration)
 	// trips counts the round trips to Redis.
-	trips *roundTrips
+	trips *testredis.RoundTrips
 }
 
 func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
@@ -57,7 +58,7 @@ func newRig(t *testing.T, cfg limits.Config, members ...store.Member) *rig {
 	mr.SetTime(now)
 	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
 	t.Cleanup(func() { rdb.Close() })
-	trips := &roundTrips{}
+	trips := &testredis.RoundTrips{}
 	rdb.AddHook(trips)
 	st := store.New(rdb, "")
 	ctx := context.Background()

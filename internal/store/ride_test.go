@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,27 +9,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/instant-audience/audience/internal/store"
+	"github.com/instant-audience/audience/internal/testredis"
 )
-
-// roundTrips counts what a client sends to Redis: a command or a
-// pipeline each.
-type roundTrips struct{ n atomic.Int64 }
-
-func (*roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (r *roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmd)
-	}
-}
-
-func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.n.Add(1)
-		return next(ctx, cmds)
-	}
-}
 
 // counter stands for the rate limiter's script: a library's own script,
 // run through the Scripter that Along gives.
@@ -52,7 +32,7 @@ func TestRidersTravelWithTheScript(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		trips := &roundTrips{}
+		trips := &testredis.RoundTrips{}
 		f.rdb.AddHook(trips)
 		touch := f.st.SessionTouch("h1", time.Hour, 24*time.Hour)
 		read := f.st.MembershipsRead("", "42")
@@ -68,7 +48,7 @@ func TestRidersTravelWithTheScript(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].SegID != 5 || got[0].Value != 3 {
 			t.Fatalf("the read that rode: %+v, %v", got, err)
 		}
-		if n := trips.n.Load(); n != 1 {
+		if n := trips.N(); n != 1 {
 			t.Fatalf("script, touch and read took %d round trips, want 1", n)
 		}
 
