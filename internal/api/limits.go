@@ -148,13 +148,21 @@ func (s *Server) giveBackCall(c *gin.Context, m store.Member) {
 	if !ok {
 		return
 	}
+	if d, ok := s.returnCall(c, m, paid); ok {
+		setBucketHeaders(c, d)
+	}
+}
+
+// returnCall gives back one token of a calls bucket. A failure only costs
+// the member that token, so it is logged, not answered.
+func (s *Server) returnCall(c *gin.Context, m store.Member, paid paidCall) (limits.Decision, bool) {
 	d, err := s.deps.Limiter.GiveBack(c, m.ID, paid.bucket, paid.perSec, 1)
 	if err != nil {
 		s.log.Warn("rate limiter: giving back a call token failed",
 			"request_id", c.GetString("request_id"), "err", err)
-		return
+		return d, false
 	}
-	setBucketHeaders(c, d)
+	return d, true
 }
 
 // setBucketHeaders writes the calls bucket's state after d.

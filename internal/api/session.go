@@ -108,10 +108,7 @@ func (s *Server) admitKnown(c *gin.Context, check *auth.Check, m store.Member, p
 	if err != nil && !took.unlimited && took.err == nil && took.d.Allowed {
 		// Not the caller's to spend: the token goes back, so that a
 		// dead token sent many times at once costs its member nothing.
-		if _, gerr := s.deps.Limiter.GiveBack(c, m.ID, took.bucket, took.perSec, 1); gerr != nil {
-			s.log.Warn("rate limiter: giving back a call token failed",
-				"request_id", c.GetString("request_id"), "err", gerr)
-		}
+		s.returnCall(c, m, paidCall{bucket: took.bucket, perSec: took.perSec})
 	}
 	if !s.sessionOK(c, err) {
 		return
